@@ -1,0 +1,36 @@
+"""Copy the front-end packages installed by `npm ci` into src/samvirke/static/vendor/ (not committed).
+
+Run by `make static`; collectstatic then picks them up like any other static file. No CDN at run time.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "src" / "samvirke" / "static" / "vendor"
+
+FILES = {
+    "@digdir/designsystemet-css/dist/src/index.css": "designsystemet/designsystemet.css",
+    "@digdir/designsystemet-css/dist/theme/designsystemet.css": "designsystemet/theme.css",
+    "@digdir/designsystemet-web/dist/umd/index.js": "designsystemet/designsystemet-web.js",
+    "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+}
+
+
+def main() -> int:
+    missing = [src for src in FILES if not (NODE / src).exists()]
+    if missing:
+        print("Missing front-end packages (run `npm ci`):", *missing, sep="\n  ", file=sys.stderr)
+        return 1
+    for src, dest in FILES.items():
+        target = VENDOR / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(NODE / src, target)
+    print(f"Vendored {len(FILES)} front-end files into {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from samvirke.api.api import api
+
+urlpatterns = [
+    path("", include("samvirke.web.urls")),
+    path("accounts/", include("samvirke.accounts.urls")),
+    path("notices/", include("samvirke.notices.urls")),
+    path("api/v1/", api.urls),
+]

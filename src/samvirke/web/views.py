@@ -1,0 +1,53 @@
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.http import require_POST
+
+from samvirke.accounts.middleware import session_language_cookie
+from samvirke.notices.selectors import notices_visible_to
+from samvirke.organisations import selectors as org_selectors
+
+
+def home(request):
+    """Members go to their region's overview; everyone else sees the public front page."""
+    if request.actor.region_ids:
+        return redirect("web:overview")
+    public = notices_visible_to(request.actor)[:10]
+    return render(request, "web/home.html", {"public_notices": public})
+
+
+def overview(request, region_id=None):
+    """The region overview: municipalities, contacts and (later) risk, plans, due items, incidents."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    regions = list(org_selectors.regions_visible_to(request.actor))
+    if not regions:
+        return render(request, "web/no_region.html")
+    region = org_selectors.get_region_for(request.actor, region_id) if region_id else regions[0]
+    context = org_selectors.region_overview(request.actor, region)
+    context["regions"] = regions
+    context["latest_notices"] = list(notices_visible_to(request.actor)[:5])
+    return render(request, "web/overview.html", context)
+
+
+def accessibility(request):
+    return render(request, "web/accessibility.html")
+
+
+@require_POST
+def set_language(request):
+    """Language switcher that works without JavaScript and remembers the choice for signed-in users."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if language and check_for_language(language) and language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        session_language_cookie(response, language)
+    return response
