@@ -33,7 +33,7 @@ class StyledFormMixin:
             described = []
             if field.help_text:
                 described.append(f"id_{name}_help")
-            if self.is_bound and self.errors.get(name):
+            if self._errors and self._errors.get(name):
                 widget.attrs["aria-invalid"] = "true"
                 described.append(f"id_{name}_error")
             if described:
