@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from samvirke.core.classification import find_marking, validate_unclassified
 
@@ -35,8 +36,9 @@ def test_ordinary_text_passes(text):
 
 
 def test_refusal_message_names_the_marking_and_what_to_do():
-    with pytest.raises(ValidationError) as info:
+    with translation.override("en"), pytest.raises(ValidationError) as info:
         validate_unclassified("KONFIDENSIELT")
-    message = info.value.messages[0]
+    with translation.override("en"):
+        message = info.value.messages[0]
     assert "KONFIDENSIELT" in message
     assert "not approved" in message
