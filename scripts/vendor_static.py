@@ -16,6 +16,11 @@ FILES = {
     "@digdir/designsystemet-css/dist/theme/designsystemet.css": "designsystemet/theme.css",
     "@digdir/designsystemet-web/dist/umd/index.js": "designsystemet/designsystemet-web.js",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    # Swagger UI for the API docs at /api/v1/docs (see samvirke/api/api.py).
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
+    "swagger-ui-dist/swagger-ui.css.map": "swagger-ui/swagger-ui.css.map",
+    "swagger-ui-dist/LICENSE": "swagger-ui/LICENSE",
 }
 
 
