@@ -1,6 +1,7 @@
 """Reads of regions and organisations. Directory data: visible to members of the same region only."""
 
-from django.db.models import Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Sum
 
 from samvirke.core.access import Actor, Role
 from samvirke.organisations.models import Membership, Organisation, Region
@@ -16,7 +17,12 @@ def organisations_visible_to(actor: Actor):
     return Organisation.objects.filter(region_id__in=list(actor.region_ids))
 
 
-def region_overview(actor: Actor, region: Region) -> dict:
+#: Municipalities per page of the overview's table: a region of nine shows on one page, while a
+#: national cooperation (356 municipalities) pages instead of rendering every row and contact at once.
+MUNICIPALITIES_PER_PAGE = 50
+
+
+def region_overview(actor: Actor, region: Region, page=None) -> dict:
     """Everything the region overview shows, in a fixed number of queries whatever the region's size."""
     contacts = Prefetch(
         "memberships",
@@ -26,19 +32,29 @@ def region_overview(actor: Actor, region: Region) -> dict:
         to_attr="preparedness_contacts",
     )
     orgs = organisations_visible_to(actor).filter(region=region)
-    municipalities = list(
-        orgs.filter(kind=Organisation.Kind.MUNICIPALITY)
-        .only("id", "name", "municipality_number", "country", "population", "administrative_centre", "region_id")
-        .prefetch_related(contacts)
-        .order_by("country", "name")
+    municipality = Q(kind=Organisation.Kind.MUNICIPALITY)
+    totals = orgs.aggregate(
+        municipality_count=Count("pk", filter=municipality),
+        population_total=Sum("population", filter=municipality, default=0),
+        partner_count=Count("pk", filter=Q(kind=Organisation.Kind.PARTNER)),
+        group_count=Count("pk", filter=Q(kind=Organisation.Kind.GROUP)),
     )
-    partners = orgs.filter(~Q(kind=Organisation.Kind.MUNICIPALITY)).order_by("kind", "name")
+    paginator = Paginator(
+        orgs.filter(municipality)
+        .only(
+            "id", "name", "municipality_number", "country", "population", "administrative_centre", "region_id"
+        )
+        .prefetch_related(contacts)
+        .order_by("country", "name", "id"),
+        MUNICIPALITIES_PER_PAGE,
+    )
+    paginator.count = totals["municipality_count"]  # known already: spare the paginator its COUNT query
+    municipality_page = paginator.get_page(page)
     return {
         "region": region,
-        "municipalities": municipalities,
-        "partner_count": partners.filter(kind=Organisation.Kind.PARTNER).count(),
-        "group_count": partners.filter(kind=Organisation.Kind.GROUP).count(),
-        "population_total": sum(m.population or 0 for m in municipalities),
+        "municipalities": list(municipality_page.object_list),
+        "municipality_page": municipality_page,
+        **totals,
     }
 
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -27,10 +27,15 @@ def overview(request, region_id=None):
     if not regions:
         return render(request, "web/no_region.html")
     region = org_selectors.get_region_for(request.actor, region_id) if region_id else regions[0]
-    context = org_selectors.region_overview(request.actor, region)
+    context = org_selectors.region_overview(request.actor, region, page=request.GET.get("page"))
     context["regions"] = regions
     context["latest_notices"] = list(notices_visible_to(request.actor)[:5])
     return render(request, "web/overview.html", context)
+
+
+def healthz(request):
+    """Liveness check for load balancers and the benchmarks' baseline: plain "ok", no database access."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
 
 
 def accessibility(request):
