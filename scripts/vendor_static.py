@@ -15,6 +15,8 @@ FILES = {
     "@digdir/designsystemet-css/dist/src/index.css": "designsystemet/designsystemet.css",
     "@digdir/designsystemet-css/dist/theme/designsystemet.css": "designsystemet/theme.css",
     "@digdir/designsystemet-web/dist/umd/index.js": "designsystemet/designsystemet-web.js",
+    # The bundle names its source map by its original file name; the production storage resolves it.
+    "@digdir/designsystemet-web/dist/umd/index.js.map": "designsystemet/index.js.map",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     # Swagger UI for the API docs at /api/v1/docs (see samvirke/api/api.py).
     "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
