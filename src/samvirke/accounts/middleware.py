@@ -19,7 +19,14 @@ class UserLanguageMiddleware:
 
 
 #: Paths an unverified user may still reach: finishing two-factor set-up, signing out, language, static.
-MFA_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/api/", "/accounts/mfa/", "/accounts/logout/", "/accounts/oidc/")
+MFA_EXEMPT_PREFIXES = (
+    "/static/",
+    "/i18n/",
+    "/api/",
+    "/accounts/mfa/",
+    "/accounts/logout/",
+    "/accounts/oidc/",
+)
 
 
 class RequireMFAMiddleware:

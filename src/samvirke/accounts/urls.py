@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from samvirke.accounts import views
+from samvirke.accounts.forms import LocalisedPasswordResetForm
 
 app_name = "accounts"
 urlpatterns = [
@@ -10,6 +11,9 @@ urlpatterns = [
     path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
     path("mfa/verify/", views.mfa_verify, name="mfa_verify"),
     path("profile/", views.profile, name="profile"),
+    # OpenID Connect; both answer 404 unless settings.OIDC_PROVIDERS names the provider.
+    path("oidc/<slug:key>/login/", views.oidc_login, name="oidc_login"),
+    path("oidc/<slug:key>/callback/", views.oidc_callback, name="oidc_callback"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path(
@@ -18,6 +22,7 @@ urlpatterns = [
             template_name="accounts/password_reset.html",
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
+            form_class=LocalisedPasswordResetForm,
             success_url=reverse_lazy("accounts:password_reset_done"),
         ),
         name="password_reset",

@@ -1,8 +1,13 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,17 +16,20 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from samvirke.accounts import oidc
 from samvirke.accounts.forms import ApiTokenForm, OTPForm, ProfileForm
 from samvirke.accounts.middleware import session_language_cookie
 from samvirke.accounts.models import ApiToken
 
+security_log = logging.getLogger("samvirke.security")
+
 
 def _next_url(request, default="web:overview"):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
-    from django.urls import reverse
-
     return reverse(default)
 
 
@@ -29,9 +37,23 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["oidc_providers"] = oidc.login_buttons()
+        return context
+
     def form_valid(self, form):
         response = super().form_valid(form)
+        # A password sign-in never inherits an identity provider's verification.
+        self.request.session.pop(oidc.SESSION_VERIFIED_KEY, None)
+        self.request.session.pop(oidc.SESSION_PROVIDER_KEY, None)
         return session_language_cookie(response, form.get_user().language)
+
+
+def _otp_login(request, device):
+    """Mark the session verified and give it a new key: the privilege level changed (ASVS V7.2.4)."""
+    otp_login(request, device)
+    request.session.cycle_key()
 
 
 @login_required
@@ -44,13 +66,25 @@ def mfa_setup(request):
         device = TOTPDevice.objects.create(user=request.user, name="Authenticator", confirmed=False)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        allowed, _data = device.verify_is_allowed()
+        if not allowed:
+            form.add_error(
+                "code",
+                _("Too many wrong codes. Wait a little and try again; each wrong code adds to the wait."),
+            )
+        elif device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save()
-            otp_login(request, device)
-            messages.success(request, _("Two-factor authentication is on. You will need your app each time you sign in."))
+            _otp_login(request, device)
+            messages.success(
+                request, _("Two-factor authentication is on. You will need your app each time you sign in.")
+            )
             return redirect(_next_url(request))
-        form.add_error("code", _("The code was not accepted. Check that the clock on your phone is right and try again."))
+        else:
+            form.add_error(
+                "code",
+                _("The code was not accepted. Check that the clock on your phone is right and try again."),
+            )
     import segno
 
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#1E2B3C", title=_("QR code"))
@@ -78,21 +112,28 @@ def mfa_verify(request):
             allowed, _data = device.verify_is_allowed()
             if not allowed:
                 form.add_error(
-                    "code", _("Too many wrong codes. Wait a little and try again; each wrong code adds to the wait.")
+                    "code",
+                    _("Too many wrong codes. Wait a little and try again; each wrong code adds to the wait."),
                 )
                 break
             if device.verify_token(form.cleaned_data["code"]):
-                otp_login(request, device)
+                _otp_login(request, device)
                 return redirect(_next_url(request))
         else:
-            form.add_error("code", _("The code was not accepted. Codes change every 30 seconds; try the newest one."))
+            form.add_error(
+                "code", _("The code was not accepted. Codes change every 30 seconds; try the newest one.")
+            )
     demo_code = None
     if settings.DEMO_MODE and not settings.PRODUCTION and request.user.username.startswith("demo-"):
         # Demo-only help, refused in production by the system checks (samvirke.E003).
         from django_otp.oath import totp
 
         demo_code = f"{totp(devices[0].bin_key, step=devices[0].step, digits=devices[0].digits):06d}"
-    return render(request, "accounts/mfa_verify.html", {"form": form, "demo_code": demo_code, "next": request.GET.get("next", "")})
+    return render(
+        request,
+        "accounts/mfa_verify.html",
+        {"form": form, "demo_code": demo_code, "next": request.GET.get("next", "")},
+    )
 
 
 @login_required
@@ -114,6 +155,11 @@ def profile(request):
 @login_required
 @require_POST
 def token_create(request):
+    # A token carries the user's memberships without a second factor (see api/auth.py), so it may only
+    # be issued from a two-factor-verified session, also to people who do not (yet) need two factors.
+    if not request.actor.is_verified:
+        messages.error(request, _("Turn on two-factor authentication before you create an API token."))
+        return redirect("accounts:mfa_setup" if not user_has_device(request.user) else "accounts:mfa_verify")
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the token a name (at most 100 characters)."))
@@ -131,3 +177,78 @@ def token_revoke(request, token_id):
         token.save(update_fields=["revoked_at"])
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("accounts:profile")
+
+
+# --- OpenID Connect (see accounts/oidc.py for the design) -------------------------------------------
+
+
+def _oidc_provider_or_404(key):
+    provider = oidc.get_provider(key)
+    if provider is None:
+        raise Http404
+    return provider
+
+
+def _oidc_failure(request, provider, error: oidc.OIDCError, *, unavailable=False):
+    security_log.warning("oidc sign-in refused provider=%s reason=%s", provider.key, error.reason)
+    if unavailable:
+        message = _(
+            "We could not reach %(provider)s. Try again in a few minutes, or sign in with your password."
+        )
+    else:
+        message = _(
+            "The sign-in from %(provider)s could not be verified, so you are not signed in. Try again; "
+            "if it keeps failing, contact the person responsible for Samvirke in your organisation."
+        )
+    return render(
+        request,
+        "accounts/oidc_error.html",
+        {"message": message % {"provider": provider.label}},
+        status=502 if unavailable else 400,
+    )
+
+
+def oidc_login(request, key):
+    provider = _oidc_provider_or_404(key)
+    target = request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        request.session[oidc.SESSION_NEXT_KEY] = target
+    else:
+        request.session.pop(oidc.SESSION_NEXT_KEY, None)
+    redirect_uri = request.build_absolute_uri(reverse("accounts:oidc_callback", args=[provider.key]))
+    try:
+        return oidc.start(request, provider, redirect_uri)
+    except oidc.OIDCError as error:
+        return _oidc_failure(request, provider, error, unavailable=True)
+
+
+def oidc_callback(request, key):
+    provider = _oidc_provider_or_404(key)
+    try:
+        claims = oidc.finish(request, provider)
+    except oidc.OIDCError as error:
+        return _oidc_failure(request, provider, error)
+    user, created = oidc.user_for_claims(provider, claims)
+    if not user.is_active:
+        return _oidc_failure(request, provider, oidc.OIDCError(f"user {user.pk} is not active"))
+    target = request.session.pop(oidc.SESSION_NEXT_KEY, None)
+    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # Only a provider that enforces multi-factor authentication satisfies our two-factor rule.
+    request.session[oidc.SESSION_VERIFIED_KEY] = provider.mfa_at_idp
+    request.session[oidc.SESSION_PROVIDER_KEY] = provider.key
+    security_log.info(
+        "oidc sign-in user=%s provider=%s mfa_at_idp=%s", user.pk, provider.key, provider.mfa_at_idp
+    )
+    if created or not user.memberships.filter(active=True).exists():
+        messages.info(
+            request,
+            _(
+                "You are signed in with %(provider)s, but you do not have access to your organisation's "
+                "information yet. Ask the preparedness advisor in your organisation to give you access."
+            )
+            % {"provider": provider.label},
+        )
+    response = redirect(target or reverse("web:overview"))
+    return session_language_cookie(response, user.language)
