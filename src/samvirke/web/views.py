@@ -7,6 +7,8 @@ from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
 from samvirke.accounts.middleware import session_language_cookie
+from samvirke.core.access import AccessLevel
+from samvirke.core.visibility import log_reads
 from samvirke.notices.selectors import notices_visible_to
 from samvirke.organisations import selectors as org_selectors
 
@@ -15,7 +17,9 @@ def home(request):
     """Members go to their region's overview; everyone else sees the public front page."""
     if request.actor.region_ids:
         return redirect("web:overview")
-    public = notices_visible_to(request.actor)[:10]
+    # Public (CLEAR) only: a verified user without memberships may be named on a RED notice, which
+    # must not be listed as public information (nor read without a log entry).
+    public = notices_visible_to(request.actor).filter(access_level=AccessLevel.CLEAR)[:10]
     return render(request, "web/home.html", {"public_notices": public})
 
 
@@ -30,6 +34,7 @@ def overview(request, region_id=None):
     context = org_selectors.region_overview(request.actor, region, page=request.GET.get("page"))
     context["regions"] = regions
     context["latest_notices"] = list(notices_visible_to(request.actor)[:5])
+    log_reads(request.actor, context["latest_notices"], action="list")
     return render(request, "web/overview.html", context)
 
 

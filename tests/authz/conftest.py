@@ -1,0 +1,135 @@
+"""Fixtures for the authorization suite.
+
+`world` loads the demo region and adds, on top of it:
+
+* records owned by Rana (1833) at every access level (AMBER shared with Nesna), with unique canary strings in title and body, so a
+  test can tell from a response body alone whether a record leaked;
+* a second region ("the other region") with one municipality, one member and one GREEN record, so
+  "member of another region" and region/organisation ids outside the caller's region can be tested.
+
+Canary strings are lower-case nonsense on purpose: the classification check refuses capitalised
+markings, and a nonsense token can only appear in a response if the record itself leaked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samvirke.accounts.models import ApiToken
+from samvirke.core.access import AccessLevel, Role, actor_for_user
+from samvirke.demo import data as demo_data
+from samvirke.demo.loader import demo_totp_key
+from samvirke.notices.models import Notice
+from samvirke.organisations.models import Membership, Organisation, Region
+
+#: Canary per record key. Secret ones must never appear in a response to someone who may not read them.
+CANARIES = {
+    "clear": "qzclear-kanari-31f0",
+    "green": "qzgreen-kanari-5b7e",
+    "amber": "qzamber-kanari-8c21",
+    "amber_strict": "qzstrict-kanari-a94d",
+    "red": "qzred-kanari-e6b3",
+    "other_green": "qzothergreen-kanari-02aa",
+    "other_region": "qzotherregion-kanari-7d1c",
+    "other_org": "qzotherorg-kanari-4e90",
+    "token": "qztoken-kanari-c55f",
+}
+
+#: Records owned by Rana that a member of another municipality in the demo region must not reach.
+SECRET_KEYS = ("amber", "amber_strict", "red")
+
+
+def make_user(username: str, *, memberships=(), totp: bool = True):
+    """A user with the demo password and, if asked, a confirmed TOTP device (so `sign_in` works)."""
+    user = get_user_model().objects.create_user(username=username, password=demo_data.PASSWORD,
+                                                first_name=username, last_name="Test")
+    for org, role in memberships:
+        Membership.objects.create(user=user, organisation=org, role=role)
+    if totp:
+        TOTPDevice.objects.create(user=user, name="Test", key=demo_totp_key(username), confirmed=True)
+    return user
+
+
+def make_notice(owner, key_or_title: str, level: str, *, shared_with=(), named=(), body: str | None = None):
+    canary = CANARIES.get(key_or_title, key_or_title)
+    notice = Notice(
+        owner=owner,
+        title=f"Notice {canary}",
+        body=body if body is not None else f"Body {canary}-body",
+        access_level=level,
+        exemption_basis="" if level == AccessLevel.CLEAR else "offl. § 24 tredje ledd",
+    )
+    # Versions made by a person, as through the services. (A version without a user makes
+    # notices/history.html fail: see the report; the demo loader's versions have none.)
+    member = Membership.objects.filter(organisation=owner).select_related("user").first()
+    notice._history_user = member.user if member else None
+    notice.save()
+    notice.shared_with.set(shared_with)
+    notice.named_people.set(named)
+    return notice
+
+
+@dataclass
+class World:
+    region: Region
+    other_region: Region
+    orgs: dict[str, Organisation]
+    users: dict[str, object]
+    notices: dict[str, Notice]
+    other_token: ApiToken = None
+    extra: dict = field(default_factory=dict)
+
+    def actor(self, username: str, *, verified: bool = True):
+        return actor_for_user(self.users[username], verified=verified)
+
+    def api_client(self, username: str) -> Client:
+        """A client that authenticates with a personal API token (no session)."""
+        _token, raw = ApiToken.issue(user=self.users[username], name="authz test")
+        return Client(headers={"authorization": f"Bearer {raw}"})
+
+
+@pytest.fixture
+def world(demo) -> World:
+    user_model = get_user_model()
+    region = Region.objects.get(slug=demo_data.REGION["slug"])
+    orgs = {o.municipality_number or o.name: o for o in Organisation.objects.filter(region=region)}
+    users = {u.username: u for u in user_model.objects.filter(username__startswith="demo-")}
+
+    other_region = Region.objects.create(name=f"Region {CANARIES['other_region']}", slug="authz-other-region")
+    other_org = Organisation.objects.create(
+        region=other_region, kind=Organisation.Kind.MUNICIPALITY, name=f"Kommune {CANARIES['other_org']}",
+        municipality_number="9901", country="NO", population=1000,
+    )
+    orgs["other"] = other_org
+    users["other-region"] = make_user("authz-other-region", memberships=[(other_org, Role.PREPAREDNESS_ADVISOR)])
+    # Verified, no memberships, but named on the RED record.
+    users["named-visitor"] = make_user("authz-named-visitor")
+
+    rana, nesna = orgs["1833"], orgs["1828"]
+    notices = {
+        "clear": make_notice(rana, "clear", AccessLevel.CLEAR),
+        "green": make_notice(rana, "green", AccessLevel.GREEN),
+        # Leftover sharing/naming fields must not widen a level: the AMBER record also names Storuman (who
+        # must not see it), AMBER+STRICT and RED are also "shared" with Nesna (which must not see them).
+        "amber": make_notice(rana, "amber", AccessLevel.AMBER, shared_with=[nesna], named=[users["demo-storuman"]]),
+        "amber_strict": make_notice(rana, "amber_strict", AccessLevel.AMBER_STRICT, shared_with=[nesna]),
+        "red": make_notice(
+            rana, "red", AccessLevel.RED, shared_with=[nesna],
+            named=[users["demo-rana"], users["demo-storuman"], users["named-visitor"]],
+        ),
+        "other_green": make_notice(other_org, "other_green", AccessLevel.GREEN),
+    }
+    # A second version for every record, so history and restore routes have something to restore.
+    for notice in notices.values():
+        notice._history_user = Membership.objects.filter(organisation=notice.owner).first().user
+        notice.version += 1
+        notice.body += " (v2)"
+        notice.save()
+    other_token, _raw = ApiToken.issue(user=users["demo-rana"], name=f"Token {CANARIES['token']}")
+    return World(region=region, other_region=other_region, orgs=orgs, users=users, notices=notices,
+                 other_token=other_token)

@@ -1,0 +1,156 @@
+"""Model meta-test: every concrete model in the samvirke.* apps is content (behind the chokepoint) or is
+in the explicit, commented allow-list below.
+
+A content model subclasses `samvirke.core.models.Content`, so it has an owner, an access level and a
+default manager whose queryset is a `ContentQuerySet` with `visible_to`.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from simple_history.models import HistoricalChanges
+
+from samvirke.core.models import Content, ContentQuerySet
+
+#: Concrete samvirke models that are NOT content, and why that is safe. "app_label.ModelName".
+NOT_CONTENT = {
+    # Directory data (regions, organisations, memberships): readable by members of the same region,
+    # through samvirke.organisations.selectors (regions_visible_to / organisations_visible_to).
+    "organisations.Region": "directory data, organisations.selectors.regions_visible_to",
+    "organisations.Organisation": "directory data, organisations.selectors.organisations_visible_to",
+    "organisations.Membership": "directory data, shown via the overview's contacts and the user's profile",
+    # People: read only as the signed-in user themselves, or as contacts within the region.
+    "accounts.User": "people, not records; only the user's own profile is editable",
+    # Personal API tokens: only their owner can list or revoke them (accounts.views filters user=request.user).
+    "accounts.ApiToken": "owner-only, filtered by user in accounts.views",
+    # The access log is written by core.visibility.log_reads and has no read route yet.
+    "core.AccessLogEntry": "append-only audit log, no read route",
+}
+
+
+def samvirke_models():
+    return [
+        m for m in apps.get_models(include_auto_created=True)
+        if m.__module__.startswith("samvirke.") or apps.get_app_config(m._meta.app_label).name.startswith("samvirke.")
+    ]
+
+
+def label(model) -> str:
+    return f"{model._meta.app_label}.{model.__name__}"
+
+
+def history_source(model):
+    """The model a simple-history `Historical...` model records, or None."""
+    if issubclass(model, HistoricalChanges):
+        return model.instance_type
+    return None
+
+
+def m2m_source(model):
+    """The model owning an auto-created many-to-many table (e.g. Notice.shared_with), or None."""
+    if model._meta.auto_created:
+        return model._meta.auto_created
+    return None
+
+
+def test_every_samvirke_model_is_content_or_allowed():
+    problems = []
+    for model in samvirke_models():
+        if model._meta.abstract:
+            continue
+        name = label(model)
+        if issubclass(model, Content):
+            assert name not in NOT_CONTENT, f"{name} is content; remove it from NOT_CONTENT"
+            continue
+        # Historical models are handled generically: a content model's history is only ever read through a
+        # record fetched via the chokepoint (obj.history), which the route walker and the source scan
+        # below enforce; other models' history follows the rule for the model itself.
+        source = history_source(model)
+        if source is not None:
+            if not issubclass(source, Content) and label(source) not in NOT_CONTENT:
+                problems.append(f"{name} (history of {label(source)}, which is neither content nor allowed)")
+            continue
+        # Auto-created many-to-many tables (shared_with, named_people, member_organisations) belong to
+        # the model that declares the field and are only reached through it.
+        source = m2m_source(model)
+        if source is not None:
+            if not issubclass(source, Content) and label(source) not in NOT_CONTENT:
+                problems.append(f"{name} (many-to-many of {label(source)}, which is neither content nor allowed)")
+            continue
+        if name not in NOT_CONTENT:
+            problems.append(name)
+    assert not problems, (
+        f"Models neither content nor allow-listed: {problems}. Subclass samvirke.core.models.Content, or add "
+        "the model to NOT_CONTENT in tests/authz/test_model_coverage.py with a comment saying who may read it "
+        "and where that is enforced."
+    )
+
+
+def test_allow_list_is_not_stale():
+    known = {label(m) for m in samvirke_models()}
+    stale = set(NOT_CONTENT) - known
+    assert not stale, f"NOT_CONTENT lists models that no longer exist: {stale}"
+
+
+CONTENT_MODELS = [m for m in samvirke_models() if issubclass(m, Content) and not m._meta.abstract]
+
+
+def test_there_is_content():
+    assert CONTENT_MODELS, "no content models found: the meta-test is not looking at the right apps"
+
+
+@pytest.mark.parametrize("model", CONTENT_MODELS, ids=label)
+def test_every_manager_of_content_is_the_chokepoint(model):
+    """Default and any extra managers return ContentQuerySet, so `visible_to` is always at hand."""
+    assert isinstance(model._default_manager.all(), ContentQuerySet), f"{label(model)}: default manager"
+    for manager in model._meta.managers:
+        assert isinstance(manager.all(), ContentQuerySet), (
+            f"{label(model)}.{manager.name} is not a ContentQuerySet manager: a read through it would skip visible_to"
+        )
+    assert hasattr(model.objects.none(), "visible_to")
+    fields = {f.name for f in model._meta.get_fields()}
+    assert {"owner", "access_level", "shared_with", "named_people"} <= fields
+    assert hasattr(model, "history"), f"{label(model)} has no history"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Source scan: reads of content that bypass the chokepoint
+# ---------------------------------------------------------------------------------------------------
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "samvirke"
+
+#: Files allowed to read content without an actor, and why.
+SCAN_ALLOWED = {
+    "demo/loader.py": "loads the demo data idempotently; no request, no actor",
+}
+
+
+def _bypasses(name: str) -> list[re.Pattern]:
+    return [
+        re.compile(rf"\b{name}\.objects\.(get|filter|exclude|all|first|last|in_bulk|raw|iterator|values|values_list)\("),
+        re.compile(rf"\b{name}\._default_manager\b"),
+        re.compile(rf"\b{name}\.history\b"),  # class-level history: every version of every record
+        re.compile(rf"\bHistorical{name}\b"),
+        re.compile(rf"\bget_(object|list)_or_404\(\s*{name}\b"),
+    ]
+
+
+def test_no_content_read_bypasses_the_chokepoint_in_source():
+    """`Notice.objects.get(pk=...)` and friends in application code are refused; start from visible_to."""
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC).as_posix()
+        if "/migrations/" in rel or "/tests/" in rel or rel in SCAN_ALLOWED:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for model in CONTENT_MODELS:
+            for pattern in _bypasses(model.__name__):
+                for match in pattern.finditer(text):
+                    line = text.count("\n", 0, match.start()) + 1
+                    offenders.append(f"{rel}:{line}: {match.group(0)}")
+    assert not offenders, (
+        "Content read without the chokepoint (use Model.objects.visible_to(actor) or get_visible):\n"
+        + "\n".join(offenders)
+    )

@@ -1,0 +1,378 @@
+"""Route-walking meta-test: every URL the project serves goes through the visibility chokepoint.
+
+Every URL pattern in the Django resolver is walked (the django-ninja API routes included; their methods
+come from the OpenAPI schema). For each route:
+
+* with an object id kwarg: the ids of AMBER, AMBER+STRICT and RED records owned by another municipality
+  (Rana) and not shared with the caller, and of a GREEN record of another region, must give 404 to a
+  signed-in member of the region, for GET and POST on pages and for every documented method in the
+  API (personal API token), and the record's canary string must not be in the response;
+* without ids: GET as that member must not contain any secret canary;
+* GREEN records are readable by region members (200 and the title on detail routes), and nothing with
+  an id is readable anonymously (pages: 404 or redirect to login; API: 401).
+
+Any URL kwarg this file does not know FAILS the suite: a new route cannot silently skip the check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from samvirke.accounts.models import ApiToken
+from samvirke.notices.models import Notice
+
+from .conftest import CANARIES, SECRET_KEYS
+from .routes import Route, all_routes, minimal_body, openapi_components, openapi_operations
+
+# ---------------------------------------------------------------------------------------------------
+# The explicit kwarg map. ADD NEW URL KWARGS HERE.
+# ---------------------------------------------------------------------------------------------------
+
+#: URL kwargs that name a content record -> (model, how to get the test record for a world key).
+#: The walker substitutes the ids of the model's AMBER, AMBER+STRICT and RED records owned by Rana and
+#: not shared with the caller, and a GREEN record of another region. A new content module adds its id
+#: kwarg here with a getter for records at those levels (create them in conftest.world).
+CONTENT_KWARGS = {
+    "notice_id": (Notice, lambda world, key: world.notices[key]),
+}
+
+#: Keys of `world.notices` (and of any other content model's records) that the outsider must not reach.
+HIDDEN_RECORDS = (*SECRET_KEYS, "other_green")
+
+#: A value for an id that does not exist, to compare "missing" with "not yours".
+MISSING_ID = 2_000_000_000  # fits every id column and converter
+
+
+def _history_id(world, record):
+    # A version of a content record (simple-history). Only meaningful together with its record's id, so
+    # we pass a real version *of the same secret record*: only the record check can stop the request.
+    # (A version of a secret record used with a visible record's id is tested in test_restore_...)
+    assert record is not None, "history_id without a content id kwarg: add explicit handling"
+    return record.history.order_by("history_id").first().history_id
+
+
+#: URL kwargs that are not content ids -> (how to get the value for the outsider, what to expect).
+#: "404": the object is someone else's and must be indistinguishable from a missing one.
+#: "no_leak": not an object read; any non-error status is fine, but no secret may appear.
+NON_CONTENT_KWARGS = {
+    "history_id": (_history_id, "404"),
+    # A region (cooperation). Directory data, readable only by members of that region: we pass the
+    # other region's id (see organisations.selectors.get_region_for).
+    "region_id": (lambda world, record: world.other_region.pk, "404"),
+    # An organisation. Directory data, readable only inside your region: we pass the other region's
+    # municipality (see organisations.selectors.organisations_visible_to).
+    "organisation_id": (lambda world, record: world.orgs["other"].pk, "404"),
+    # A personal API token: only its owner may revoke it. We pass demo-rana's token.
+    "token_id": (lambda world, record: world.other_token.pk, "404"),
+    # Password reset link (Django's PasswordResetConfirmView). Not an object read: the uid of the
+    # secret records' owner with a wrong token must show the "invalid link" page and leak nothing.
+    "uidb64": (lambda world, record: urlsafe_base64_encode(force_bytes(world.users["demo-rana"].pk)), "no_leak"),
+    "token": (lambda world, record: "bad-token-000", "no_leak"),
+    # OpenID Connect provider key from settings.OIDC_PROVIDERS (configuration, not data). An unknown key
+    # must answer 404/redirect and leak nothing.
+    "key": (lambda world, record: "authz-unknown-provider", "no_leak"),
+    # The API's catch-all for unknown paths (api.unknown_endpoint, outside the schema). We send a path
+    # that embeds a secret record's id: it must be the same 404 envelope, with nothing of the record.
+    "unknown": (lambda world, record: f"notices/{world.notices['red'].pk}/history", "404"),
+}
+
+#: Detail routes: GREEN records of the caller's region must be readable here (200, title shown).
+DETAIL_ROUTES = {"notices:detail", "api:notice_detail"}
+
+#: API routes served outside the OpenAPI schema. They take no content ids; they are walked with GET
+#: and POST like the documented ones.
+API_ROUTES_OUTSIDE_SCHEMA = {
+    "api:openapi-json",  # the schema itself
+    "api:openapi-view",  # the Swagger docs page
+    "api:api-root",  # ninja's root (no content)
+    "api:unknown_endpoint",  # catch-all 404 in the error envelope; its kwarg is in NON_CONTENT_KWARGS
+}
+
+#: Members of the demo region who are neither owner, sharee nor named on the secret records.
+OUTSIDERS = ("demo-hemnes", "demo-industripark")
+
+ROUTES = all_routes()
+ROUTES_WITH_IDS = [r for r in ROUTES if r.kwargs]
+ROUTES_WITHOUT_IDS = [r for r in ROUTES if not r.kwargs]
+CONTENT_ROUTES = [r for r in ROUTES if set(r.kwargs) & set(CONTENT_KWARGS)]
+
+
+def _ids(routes):
+    return [f"{r.template or '<root>'}[{r.name}]" for r in routes]
+
+
+def unknown_kwargs(route: Route) -> list[str]:
+    return [k for k in route.kwargs if k not in CONTENT_KWARGS and k not in NON_CONTENT_KWARGS]
+
+
+def fail_unknown(route: Route):
+    unknown = unknown_kwargs(route)
+    if unknown:
+        pytest.fail(
+            f"URL route {route} takes kwarg(s) {unknown} that tests/authz/test_route_walk.py does not know. "
+            "Add each to CONTENT_KWARGS (if it names a content record: give the model and a getter for its "
+            "AMBER/AMBER+STRICT/RED/other-region GREEN test records) or to NON_CONTENT_KWARGS (with a "
+            "comment saying why it is safe and what the outsider should get), so the route is checked."
+        )
+
+
+def cases_for(world, route: Route, *, records=HIDDEN_RECORDS):
+    """Yield (description, kwargs values, values for a missing id, expectation, canaries that must not leak)."""
+    fail_unknown(route)
+    content = [k for k in route.kwargs if k in CONTENT_KWARGS]
+    if content:
+        for key in records:
+            values, missing = {}, {}
+            record = None
+            for kwarg in content:
+                record = CONTENT_KWARGS[kwarg][1](world, key)
+                values[kwarg] = record.pk
+                missing[kwarg] = MISSING_ID
+            for kwarg in route.kwargs:
+                if kwarg not in CONTENT_KWARGS:
+                    values[kwarg] = missing[kwarg] = NON_CONTENT_KWARGS[kwarg][0](world, record)
+            yield key, values, missing, "404", [CANARIES[key]]
+    else:
+        values = {k: NON_CONTENT_KWARGS[k][0](world, None) for k in route.kwargs}
+        expectations = {NON_CONTENT_KWARGS[k][1] for k in route.kwargs}
+        expect = "404" if "404" in expectations else "no_leak"
+        missing = {k: (MISSING_ID if NON_CONTENT_KWARGS[k][1] == "404" else v) for k, v in values.items()}
+        yield "non-content", values, missing, expect, all_secret_canaries()
+
+
+def all_secret_canaries():
+    return [CANARIES[k] for k in (*HIDDEN_RECORDS, "other_region", "other_org", "token")]
+
+
+def api_methods(route: Route) -> dict[str, dict]:
+    ops = openapi_operations().get(route.openapi_path)
+    if ops is None:
+        assert route.name in API_ROUTES_OUTSIDE_SCHEMA, f"API route {route} is not in the OpenAPI schema"
+        return {"get": {}, "post": {}, "put": {}, "delete": {}}
+    return ops
+
+
+def api_request(client: Client, method: str, url: str, operation: dict):
+    body = None
+    request_body = operation.get("requestBody")
+    if request_body:
+        schema = request_body["content"]["application/json"]["schema"]
+        body = minimal_body(schema, openapi_components())
+    call = getattr(client, method.lower())
+    if body is None:
+        return call(url)
+    return call(url, data=body, content_type="application/json")
+
+
+def assert_no_canary(response, canaries, where):
+    text = response.content.decode(errors="replace")
+    for canary in canaries:
+        assert canary not in text, f"{where}: secret canary {canary!r} appears in the response"
+
+
+def snapshot(world):
+    rows = {n.pk: (n.version, n.access_level, n.title, n.body) for n in Notice.objects.all()}
+    token = ApiToken.objects.get(pk=world.other_token.pk)
+    return rows, token.revoked_at
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_walker_finds_the_routes_we_know():
+    """Guard the walker itself: it must see pages and API, with and without ids."""
+    names = {r.name for r in ROUTES}
+    assert {"notices:detail", "notices:edit", "notices:restore", "web:region_overview",
+            "api:notice_detail", "api:organisation_detail", "accounts:token_revoke"} <= names
+    assert DETAIL_ROUTES <= names
+    assert any(r.is_api for r in ROUTES) and any(not r.is_api for r in ROUTES)
+
+
+def test_every_route_kwarg_is_known():
+    problems = {str(r): unknown_kwargs(r) for r in ROUTES if unknown_kwargs(r)}
+    assert not problems, (
+        f"Routes with URL kwargs the authorization walker does not know: {problems}. Add them to "
+        "CONTENT_KWARGS or NON_CONTENT_KWARGS in tests/authz/test_route_walk.py."
+    )
+
+
+def test_openapi_schema_and_resolver_agree():
+    """Every documented API path is walked, and every API route is documented (or explicitly listed)."""
+    api_routes = [r for r in ROUTES if r.is_api]
+    by_path = {r.openapi_path: r for r in api_routes}
+    schema_paths = set(openapi_operations())
+    assert schema_paths <= set(by_path), f"documented but not in the resolver: {schema_paths - set(by_path)}"
+    undocumented = {r.name for r in api_routes if r.openapi_path not in schema_paths}
+    assert undocumented <= API_ROUTES_OUTSIDE_SCHEMA, (
+        f"API routes outside the OpenAPI schema: {undocumented - API_ROUTES_OUTSIDE_SCHEMA}. Document them, "
+        "or list them in API_ROUTES_OUTSIDE_SCHEMA with a comment if they serve no content."
+    )
+    for route in api_routes:
+        if route.name in API_ROUTES_OUTSIDE_SCHEMA:
+            content = set(route.kwargs) & set(CONTENT_KWARGS)
+            assert not content, f"{route} takes content ids, so it must be in the OpenAPI schema"
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+@pytest.mark.parametrize("route", ROUTES_WITH_IDS, ids=_ids(ROUTES_WITH_IDS))
+def test_route_hides_secret_records(world, signed_in, route, outsider):
+    web = signed_in(outsider)  # session with password + one-time code; enforce_csrf_checks is off
+    token_client = world.api_client(outsider)
+    before = snapshot(world)
+    checked = 0
+    for key, values, missing, expect, canaries in cases_for(world, route):
+        url, missing_url = route.url(**values), route.url(**missing)
+        if route.is_api:
+            clients = {"token": token_client, "session": web}
+            for method, operation in api_methods(route).items():
+                for how, client in clients.items():
+                    if how == "session" and method != "get":
+                        continue  # session writes need the CSRF token; the token client covers writes
+                    response = api_request(client, method, url, operation)
+                    where = f"{method.upper()} {url} ({key}, {how}, as {outsider})"
+                    assert_no_canary(response, canaries, where)
+                    if expect == "404":
+                        assert response.status_code == 404, f"{where}: expected 404, got {response.status_code}"
+                        assert response.json()["error"]["code"] == "not_found", where
+                    else:
+                        assert response.status_code < 500, where
+                    checked += 1
+        else:
+            for method in ("get", "post"):
+                response = getattr(web, method)(url)
+                where = f"{method.upper()} {url} ({key}, as {outsider})"
+                assert_no_canary(response, canaries, where)
+                if expect == "404":
+                    if response.status_code == 405:
+                        # The view refuses this method whatever the id: fine, if a missing id gets the same.
+                        assert getattr(web, method)(missing_url).status_code == 405, where
+                    else:
+                        assert response.status_code == 404, f"{where}: expected 404, got {response.status_code}"
+                else:
+                    assert response.status_code in (200, 302, 404, 405), f"{where}: got {response.status_code}"
+                checked += 1
+    assert checked, f"{route}: nothing was checked"
+    assert snapshot(world) == before, f"{route}: a request by an outsider changed a secret record or token"
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+@pytest.mark.parametrize("route", ROUTES_WITHOUT_IDS, ids=_ids(ROUTES_WITHOUT_IDS))
+def test_route_without_ids_leaks_nothing(world, signed_in, route, outsider):
+    client = world.api_client(outsider) if route.is_api else signed_in(outsider)
+    response = client.get(route.url())
+    assert response.status_code < 500, f"GET {route.url()} as {outsider}: {response.status_code}"
+    assert_no_canary(response, all_secret_canaries(), f"GET {route.url()} as {outsider}")
+    if route.is_api:
+        # The browser session may read the API too.
+        session_response = signed_in(outsider).get(route.url())
+        assert_no_canary(session_response, all_secret_canaries(), f"GET {route.url()} (session) as {outsider}")
+
+
+@pytest.mark.parametrize("route", ROUTES_WITHOUT_IDS, ids=_ids(ROUTES_WITHOUT_IDS))
+def test_route_without_ids_anonymous_sees_no_secrets(world, route):
+    response = Client().get(route.url())
+    assert response.status_code < 500
+    canaries = [*all_secret_canaries(), CANARIES["green"]]
+    assert_no_canary(response, canaries, f"anonymous GET {route.url()}")
+
+
+@pytest.mark.parametrize("route", CONTENT_ROUTES, ids=_ids(CONTENT_ROUTES))
+def test_green_is_readable_by_region_members(world, signed_in, route):
+    """GREEN of the caller's own region: never 404; where the page renders, the title is on it."""
+    outsider = "demo-hemnes"
+    client = world.api_client(outsider) if route.is_api else signed_in(outsider)
+    for key, values, _missing, _expect, _canaries in cases_for(world, route, records=("green",)):
+        url = route.url(**values)
+        response = client.get(url)
+        assert response.status_code != 404, f"GET {url}: GREEN record hidden from a region member"
+        # 403: a page for the owner's editors only (edit); 405: POST-only (restore).
+        assert response.status_code in (200, 403, 405), f"GET {url}: {response.status_code}"
+        if response.status_code == 200:
+            assert CANARIES["green"] in response.content.decode(), f"GET {url}: title missing"
+        if route.name in DETAIL_ROUTES:
+            assert response.status_code == 200, f"GET {url}: detail of a GREEN record must be readable"
+
+
+@pytest.mark.parametrize("route", ROUTES_WITH_IDS, ids=_ids(ROUTES_WITH_IDS))
+def test_anonymous_gets_nothing_by_id(world, route):
+    """Anonymous: pages give 404 or send to login; the API answers 401. GREEN included."""
+    client = Client()
+    for key, values, missing, expect, canaries in cases_for(world, route, records=(*HIDDEN_RECORDS, "green")):
+        url = route.url(**values)
+        canaries = [*canaries, CANARIES["green"]]
+        if route.is_api:
+            for method, operation in api_methods(route).items():
+                response = api_request(client, method, url, operation)
+                where = f"anonymous {method.upper()} {url}"
+                assert_no_canary(response, canaries, where)
+                if key == "non-content":
+                    # e.g. the catch-all (auth=None) answers 404 before asking who you are: also fine.
+                    assert response.status_code in (401, 404), f"{where}: got {response.status_code}"
+                else:
+                    assert response.status_code == 401, f"{where}: expected 401, got {response.status_code}"
+        else:
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                where = f"anonymous {method.upper()} {url} ({key})"
+                assert_no_canary(response, canaries, where)
+                if expect == "no_leak":
+                    assert response.status_code in (200, 302, 404, 405), where
+                elif response.status_code == 302:
+                    assert response["Location"].startswith("/accounts/login/"), f"{where}: {response['Location']}"
+                elif response.status_code == 405:
+                    assert getattr(client, method)(route.url(**missing)).status_code == 405, where
+                else:
+                    assert response.status_code == 404, f"{where}: expected 404/login, got {response.status_code}"
+
+
+def test_clear_detail_is_public(world):
+    clear = world.notices["clear"]
+    response = Client().get(f"/notices/{clear.pk}/")
+    assert response.status_code == 200
+    assert CANARIES["clear"] in response.content.decode()
+    # The API always needs a token or session, even for public records.
+    assert Client().get(f"/api/v1/notices/{clear.pk}").status_code == 401
+
+
+def test_restore_with_a_secret_records_version_is_404(world, signed_in):
+    """history_id is scoped to its record: an editor cannot restore another record's version into theirs."""
+    from samvirke.core.access import AccessLevel
+
+    from .conftest import make_notice
+
+    hemnes = world.orgs["1832"]
+    own = make_notice(hemnes, "qzown-hemnes", AccessLevel.AMBER_STRICT)
+    secret = world.notices["amber_strict"]
+    secret_version = secret.history.order_by("history_id").first().history_id
+    client = signed_in("demo-hemnes")
+    response = client.post(f"/notices/{own.pk}/history/{secret_version}/restore/")
+    assert response.status_code == 404
+    own.refresh_from_db()
+    assert CANARIES["amber_strict"] not in own.title + own.body
+    assert own.version == 1
+
+
+def test_revoked_and_unknown_tokens_are_refused(world):
+    token, raw = ApiToken.issue(user=world.users["demo-rana"], name="revoked")
+    from django.utils import timezone
+
+    token.revoked_at = timezone.now()
+    token.save()
+    url = f"/api/v1/notices/{world.notices['amber'].pk}"
+    assert Client(headers={"authorization": f"Bearer {raw}"}).get(url).status_code == 401
+    assert Client(headers={"authorization": "Bearer smv_not-a-token"}).get(url).status_code == 401
+    assert world.api_client("demo-rana").get(url).status_code == 200
+
+
+def test_home_lists_public_notices_only(world, signed_in):
+    """The front page's "Public information" is CLEAR only, even for a verified user named on a RED notice."""
+    client = signed_in("authz-named-visitor")  # verified, no memberships, named on the RED record
+    assert client.get(f"/notices/{world.notices['red'].pk}/").status_code == 200  # may read it...
+    body = client.get("/").content.decode()
+    assert CANARIES["clear"] in body
+    assert CANARIES["red"] not in body  # ...but it is not public information
