@@ -2,8 +2,8 @@
 
 `world` loads the demo region and adds, on top of it:
 
-* records owned by Rana (1833) at every access level (AMBER shared with Nesna), with unique canary strings in title and body, so a
-  test can tell from a response body alone whether a record leaked;
+* records owned by Rana (1833) at every access level (AMBER shared with Nesna), with unique canary
+  strings in title and body, so a test can tell from a response body alone whether a record leaked;
 * a second region ("the other region") with one municipality, one member and one GREEN record, so
   "member of another region" and region/organisation ids outside the caller's region can be tested.
 
@@ -46,8 +46,9 @@ SECRET_KEYS = ("amber", "amber_strict", "red")
 
 def make_user(username: str, *, memberships=(), totp: bool = True):
     """A user with the demo password and, if asked, a confirmed TOTP device (so `sign_in` works)."""
-    user = get_user_model().objects.create_user(username=username, password=demo_data.PASSWORD,
-                                                first_name=username, last_name="Test")
+    user = get_user_model().objects.create_user(
+        username=username, password=demo_data.PASSWORD, first_name=username, last_name="Test"
+    )
     for org, role in memberships:
         Membership.objects.create(user=user, organisation=org, role=role)
     if totp:
@@ -102,11 +103,17 @@ def world(demo) -> World:
 
     other_region = Region.objects.create(name=f"Region {CANARIES['other_region']}", slug="authz-other-region")
     other_org = Organisation.objects.create(
-        region=other_region, kind=Organisation.Kind.MUNICIPALITY, name=f"Kommune {CANARIES['other_org']}",
-        municipality_number="9901", country="NO", population=1000,
+        region=other_region,
+        kind=Organisation.Kind.MUNICIPALITY,
+        name=f"Kommune {CANARIES['other_org']}",
+        municipality_number="9901",
+        country="NO",
+        population=1000,
     )
     orgs["other"] = other_org
-    users["other-region"] = make_user("authz-other-region", memberships=[(other_org, Role.PREPAREDNESS_ADVISOR)])
+    users["other-region"] = make_user(
+        "authz-other-region", memberships=[(other_org, Role.PREPAREDNESS_ADVISOR)]
+    )
     # Verified, no memberships, but named on the RED record.
     users["named-visitor"] = make_user("authz-named-visitor")
 
@@ -116,10 +123,15 @@ def world(demo) -> World:
         "green": make_notice(rana, "green", AccessLevel.GREEN),
         # Leftover sharing/naming fields must not widen a level: the AMBER record also names Storuman (who
         # must not see it), AMBER+STRICT and RED are also "shared" with Nesna (which must not see them).
-        "amber": make_notice(rana, "amber", AccessLevel.AMBER, shared_with=[nesna], named=[users["demo-storuman"]]),
+        "amber": make_notice(
+            rana, "amber", AccessLevel.AMBER, shared_with=[nesna], named=[users["demo-storuman"]]
+        ),
         "amber_strict": make_notice(rana, "amber_strict", AccessLevel.AMBER_STRICT, shared_with=[nesna]),
         "red": make_notice(
-            rana, "red", AccessLevel.RED, shared_with=[nesna],
+            rana,
+            "red",
+            AccessLevel.RED,
+            shared_with=[nesna],
             named=[users["demo-rana"], users["demo-storuman"], users["named-visitor"]],
         ),
         "other_green": make_notice(other_org, "other_green", AccessLevel.GREEN),
@@ -131,5 +143,11 @@ def world(demo) -> World:
         notice.body += " (v2)"
         notice.save()
     other_token, _raw = ApiToken.issue(user=users["demo-rana"], name=f"Token {CANARIES['token']}")
-    return World(region=region, other_region=other_region, orgs=orgs, users=users, notices=notices,
-                 other_token=other_token)
+    return World(
+        region=region,
+        other_region=other_region,
+        orgs=orgs,
+        users=users,
+        notices=notices,
+        other_token=other_token,
+    )

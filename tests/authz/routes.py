@@ -42,7 +42,7 @@ def _pattern_string(pattern) -> str:
 
 
 def all_routes() -> list[Route]:
-    """Every URL pattern, recursively, de-duplicated by route string (ninja adds one pattern per operation)."""
+    """Every URL pattern, recursively, de-duplicated by route (ninja adds one pattern per operation)."""
     seen: dict[str, Route] = {}
 
     def walk(patterns, prefix: str, namespace: str | None, in_api: bool):
@@ -51,7 +51,12 @@ def all_routes() -> list[Route]:
                 ns = namespace
                 if p.namespace:
                     ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
-                walk(p.url_patterns, prefix + _pattern_string(p), ns, in_api or p.namespace == api.urls_namespace)
+                walk(
+                    p.url_patterns,
+                    prefix + _pattern_string(p),
+                    ns,
+                    in_api or p.namespace == api.urls_namespace,
+                )
             elif isinstance(p, URLPattern):
                 template = prefix + _pattern_string(p)
                 if template not in seen:

@@ -40,7 +40,10 @@ def test_web_detail_read_is_logged_for_amber_and_red_only(world, signed_in, leve
         assert len(entries) == 1, f"{level} read on the web should write exactly one log entry"
         entry = entries[0]
         assert (entry.user_id, entry.access_level, entry.action, entry.via) == (
-            world.users[username].pk, level, AccessLogEntry.Action.READ, "web"
+            world.users[username].pk,
+            level,
+            AccessLogEntry.Action.READ,
+            "web",
         )
     else:
         assert entries == [], f"{level} read must not be logged"
@@ -71,7 +74,7 @@ def test_list_logs_the_amber_and_red_rows_shown(world, signed_in, how):
     AccessLogEntry.objects.all().delete()
     if how == "web":
         response = signed_in(username).get("/notices/")
-        shown = {n.pk for n in Notice.objects.all() if f"/notices/{n.pk}/\"" in response.content.decode()}
+        shown = {n.pk for n in Notice.objects.all() if f'/notices/{n.pk}/"' in response.content.decode()}
     else:
         AccessLogEntry.objects.all().delete()
         response = world.api_client(username).get("/api/v1/notices")
@@ -80,8 +83,9 @@ def test_list_logs_the_amber_and_red_rows_shown(world, signed_in, how):
     ours = {k: n for k, n in world.notices.items() if k in READER}
     assert {n.pk for n in ours.values()} <= shown
     logged = set(
-        AccessLogEntry.objects.filter(user=world.users[username], action=AccessLogEntry.Action.LIST, via=how)
-        .values_list("object_id", flat=True)
+        AccessLogEntry.objects.filter(
+            user=world.users[username], action=AccessLogEntry.Action.LIST, via=how
+        ).values_list("object_id", flat=True)
     )
     for key, notice in ours.items():
         assert (notice.pk in logged) == (key in LOGGED), f"{key} in the {how} list"

@@ -23,7 +23,8 @@ NOT_CONTENT = {
     "organisations.Membership": "directory data, shown via the overview's contacts and the user's profile",
     # People: read only as the signed-in user themselves, or as contacts within the region.
     "accounts.User": "people, not records; only the user's own profile is editable",
-    # Personal API tokens: only their owner can list or revoke them (accounts.views filters user=request.user).
+    # Personal API tokens: only their owner can list or revoke them (accounts.views filters by
+    # user=request.user).
     "accounts.ApiToken": "owner-only, filtered by user in accounts.views",
     # The access log is written by core.visibility.log_reads and has no read route yet.
     "core.AccessLogEntry": "append-only audit log, no read route",
@@ -32,8 +33,10 @@ NOT_CONTENT = {
 
 def samvirke_models():
     return [
-        m for m in apps.get_models(include_auto_created=True)
-        if m.__module__.startswith("samvirke.") or apps.get_app_config(m._meta.app_label).name.startswith("samvirke.")
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m.__module__.startswith("samvirke.")
+        or apps.get_app_config(m._meta.app_label).name.startswith("samvirke.")
     ]
 
 
@@ -77,13 +80,16 @@ def test_every_samvirke_model_is_content_or_allowed():
         source = m2m_source(model)
         if source is not None:
             if not issubclass(source, Content) and label(source) not in NOT_CONTENT:
-                problems.append(f"{name} (many-to-many of {label(source)}, which is neither content nor allowed)")
+                problems.append(
+                    f"{name} (many-to-many of {label(source)}, which is neither content nor allowed)"
+                )
             continue
         if name not in NOT_CONTENT:
             problems.append(name)
     assert not problems, (
         f"Models neither content nor allow-listed: {problems}. Subclass samvirke.core.models.Content, or add "
-        "the model to NOT_CONTENT in tests/authz/test_model_coverage.py with a comment saying who may read it "
+        "the model to NOT_CONTENT in tests/authz/test_model_coverage.py with a comment saying who may read "
+        "it "
         "and where that is enforced."
     )
 
@@ -107,7 +113,7 @@ def test_every_manager_of_content_is_the_chokepoint(model):
     assert isinstance(model._default_manager.all(), ContentQuerySet), f"{label(model)}: default manager"
     for manager in model._meta.managers:
         assert isinstance(manager.all(), ContentQuerySet), (
-            f"{label(model)}.{manager.name} is not a ContentQuerySet manager: a read through it would skip visible_to"
+            f"{label(model)}.{manager.name} is not a ContentQuerySet manager: it skips visible_to"
         )
     assert hasattr(model.objects.none(), "visible_to")
     fields = {f.name for f in model._meta.get_fields()}
@@ -129,7 +135,9 @@ SCAN_ALLOWED = {
 
 def _bypasses(name: str) -> list[re.Pattern]:
     return [
-        re.compile(rf"\b{name}\.objects\.(get|filter|exclude|all|first|last|in_bulk|raw|iterator|values|values_list)\("),
+        re.compile(
+            rf"\b{name}\.objects\.(get|filter|exclude|all|first|last|in_bulk|raw|iterator|values|values_list)\("
+        ),
         re.compile(rf"\b{name}\._default_manager\b"),
         re.compile(rf"\b{name}\.history\b"),  # class-level history: every version of every record
         re.compile(rf"\bHistorical{name}\b"),

@@ -25,20 +25,33 @@ N = 2
 def grow(world, viewer_username: str, n: int):
     """Add n municipalities to the demo region, each with two members and notices visible to the viewer."""
     viewer = world.users[viewer_username]
-    viewer_orgs = [m.organisation for m in Membership.objects.filter(user=viewer).select_related("organisation")]
+    viewer_orgs = [
+        m.organisation for m in Membership.objects.filter(user=viewer).select_related("organisation")
+    ]
     for _ in range(n):
         number = next(_numbers)
         org = Organisation.objects.create(
-            region=world.region, kind=Organisation.Kind.MUNICIPALITY, name=f"Vekst {number} kommune",
-            municipality_number=str(number), population=100 + number, administrative_centre=f"Sentrum {number}",
+            region=world.region,
+            kind=Organisation.Kind.MUNICIPALITY,
+            name=f"Vekst {number} kommune",
+            municipality_number=str(number),
+            population=100 + number,
+            administrative_centre=f"Sentrum {number}",
         )
         partner = Organisation.objects.create(
-            region=world.region, kind=Organisation.Kind.PARTNER, name=f"Vekst partner {number}",
+            region=world.region,
+            kind=Organisation.Kind.PARTNER,
+            name=f"Vekst partner {number}",
             partner_type=Organisation.PartnerType.VOLUNTEER,
         )
-        advisor = make_user(f"grow-advisor-{number}", memberships=[(org, Role.PREPAREDNESS_ADVISOR)], totp=False)
-        make_user(f"grow-reader-{number}", memberships=[(org, Role.READER), (partner, Role.PARTNER_CONTACT)],
-                  totp=False)
+        advisor = make_user(
+            f"grow-advisor-{number}", memberships=[(org, Role.PREPAREDNESS_ADVISOR)], totp=False
+        )
+        make_user(
+            f"grow-reader-{number}",
+            memberships=[(org, Role.READER), (partner, Role.PARTNER_CONTACT)],
+            totp=False,
+        )
         advisor.email = f"advisor{number}@example.invalid"
         advisor.save()
         make_notice(org, f"grow-green-{number}", AccessLevel.GREEN)
@@ -69,7 +82,9 @@ def assert_flat(world, client, url, viewer):
     rows_before = rows_shown(client, url)
     grow(world, viewer, 3 * N)
     large, sql = count_queries(client, url)
-    assert rows_shown(client, url) > rows_before, f"GET {url}: the page did not grow, so the test proves nothing"
+    assert rows_shown(client, url) > rows_before, (
+        f"GET {url}: the page did not grow, so the test proves nothing"
+    )
     assert small == large, (
         f"GET {url}: {small} queries with +{N} municipalities, {large} with +{4 * N}.\n" + "\n".join(sql)
     )

@@ -20,18 +20,30 @@ MATRIX = {
     "anonymous": (lambda w: ANONYMOUS, {"clear"}),
     # Signed in with password only: memberships (and RED naming) do not count until two-factor is done.
     "unverified member of owner, named on red": (lambda w: w.actor("demo-rana", verified=False), {"clear"}),
-    "member of owner org (not named)": (lambda w: w.actor("demo-rana-reader"), {"clear", "green", "amber", "amber_strict"}),
+    "member of owner org (not named)": (
+        lambda w: w.actor("demo-rana-reader"),
+        {"clear", "green", "amber", "amber_strict"},
+    ),
     "member of owner org, named on red": (lambda w: w.actor("demo-rana"), set(LEVELS)),
     "member of org shared with": (lambda w: w.actor("demo-nesna"), {"clear", "green", "amber"}),
     "member of other municipality, same region": (lambda w: w.actor("demo-hemnes"), {"clear", "green"}),
     "partner organisation member": (lambda w: w.actor("demo-industripark"), {"clear", "green"}),
-    "partner org that has other notices shared": (lambda w: w.actor("demo-statsforvalter"), {"clear", "green"}),
+    "partner org that has other notices shared": (
+        lambda w: w.actor("demo-statsforvalter"),
+        {"clear", "green"},
+    ),
     "group member (coordinator)": (lambda w: w.actor("demo-coordinator"), {"clear", "green"}),
     "member of another region": (lambda w: w.actor("other-region"), {"clear"}),
-    "named on red, other municipality same region": (lambda w: w.actor("demo-storuman"), {"clear", "green", "red"}),
+    "named on red, other municipality same region": (
+        lambda w: w.actor("demo-storuman"),
+        {"clear", "green", "red"},
+    ),
     "verified, no membership": (lambda w: w.actor("demo-visitor"), {"clear"}),
     "verified, no membership, named on red": (lambda w: w.actor("named-visitor"), {"clear", "red"}),
-    "unverified, no membership, named on red": (lambda w: w.actor("named-visitor", verified=False), {"clear"}),
+    "unverified, no membership, named on red": (
+        lambda w: w.actor("named-visitor", verified=False),
+        {"clear"},
+    ),
 }
 
 
@@ -82,14 +94,16 @@ def test_deactivated_user_is_anonymous(world):
 def test_no_duplicates_when_shared_with_several_of_the_actors_organisations(world):
     """Sharing with several of the caller's organisations (and several roles in one) gives one row each."""
     coordinator = world.users["demo-coordinator"]  # Lurøy, Styringsgruppen, Prosjektgruppen
-    own_orgs = [m.organisation for m in Membership.objects.filter(user=coordinator).select_related("organisation")]
+    own_orgs = [
+        m.organisation for m in Membership.objects.filter(user=coordinator).select_related("organisation")
+    ]
     assert len(own_orgs) >= 3
     # A second role in the same organisation as well.
     Membership.objects.create(user=coordinator, organisation=own_orgs[0], role=Role.READER)
     rana = world.orgs["1833"]
     amber = make_notice(rana, "qzdup-amber", AccessLevel.AMBER, shared_with=own_orgs)
     red = make_notice(rana, "qzdup-red", AccessLevel.RED, named=[coordinator, world.users["demo-rana"]])
-    own_amber = make_notice(own_orgs[0], "qzdup-own", AccessLevel.AMBER, shared_with=own_orgs[1:] + [rana])
+    own_amber = make_notice(own_orgs[0], "qzdup-own", AccessLevel.AMBER, shared_with=[*own_orgs[1:], rana])
 
     actor = world.actor("demo-coordinator")
     qs = Notice.objects.visible_to(actor)
@@ -128,4 +142,6 @@ def test_named_person_without_membership_only_red(world):
     rana = world.orgs["1833"]
     red = make_notice(rana, "qzlonely-red", AccessLevel.RED, named=[user])
     actor = actor_for_user(user, verified=True)
-    assert set(Notice.objects.visible_to(actor).exclude(access_level=AccessLevel.CLEAR).values_list("pk", flat=True)) == {red.pk}
+    assert set(
+        Notice.objects.visible_to(actor).exclude(access_level=AccessLevel.CLEAR).values_list("pk", flat=True)
+    ) == {red.pk}
