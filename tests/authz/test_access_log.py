@@ -148,3 +148,29 @@ def test_access_log_is_append_only(world):
     with pytest.raises(ValueError):
         entry.save()
     assert AccessLogEntry.objects.get().access_level == AccessLevel.RED
+
+
+def test_api_update_is_logged_as_an_api_read(demo):
+    """A PUT through the API reads the record through the chokepoint; the log says it came via the API."""
+    import json
+
+    from django.test import Client
+
+    from samvirke.accounts.models import ApiToken
+    from samvirke.core.models import AccessLogEntry
+    from samvirke.notices.models import Notice
+
+    notice = Notice.objects.get(title__startswith="Intern varslingsliste")  # Rana, AMBER+STRICT
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="demo-rana")
+    _token, raw = ApiToken.issue(user=user, name="test")
+    response = Client().put(
+        f"/api/v1/notices/{notice.pk}",
+        data=json.dumps({"version": notice.version, "title": "Oppdatert via API"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert response.status_code == 200, response.content
+    entry = AccessLogEntry.objects.filter(object_id=notice.pk, user=user).latest("at")
+    assert entry.via == "api"

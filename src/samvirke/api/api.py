@@ -369,6 +369,7 @@ def notice_update(request, payload: NoticeUpdate, notice_id: int = Path(..., ge=
         data={k: v for k, v in data.items() if v is not None},
         shared_with=shared,
         named_people=named,
+        via="api",
     )
 
 

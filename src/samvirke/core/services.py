@@ -59,11 +59,20 @@ def content_create(model, *, actor: Actor, owner_id: int, data: dict, shared_wit
 
 
 def content_update(
-    model, *, actor: Actor, pk, expected_version: int, data: dict, shared_with=None, named_people=None, reason=""
+    model,
+    *,
+    actor: Actor,
+    pk,
+    expected_version: int,
+    data: dict,
+    shared_with=None,
+    named_people=None,
+    reason="",
+    via="web",
 ):
     """Update a record if nobody else saved it since `expected_version`; otherwise raise Conflict."""
     with transaction.atomic():
-        obj = get_visible(model.objects.select_for_update(), actor, pk, action="read")
+        obj = get_visible(model.objects.select_for_update(), actor, pk, action="read", via=via)
         ensure_can_edit(actor, obj)
         if obj.version != expected_version:
             raise Conflict(current=obj)
@@ -91,10 +100,10 @@ def content_update(
     return obj
 
 
-def content_restore(model, *, actor: Actor, pk, history_id: int):
+def content_restore(model, *, actor: Actor, pk, history_id: int, via="web"):
     """Restore the fields of an earlier version. The restore itself becomes a new version in history."""
     with transaction.atomic():
-        obj = get_visible(model.objects.select_for_update(), actor, pk, action="read")
+        obj = get_visible(model.objects.select_for_update(), actor, pk, action="read", via=via)
         ensure_can_edit(actor, obj)
         record = obj.history.filter(history_id=history_id).first()
         if record is None:

@@ -14,10 +14,13 @@ def notice_create(*, actor: Actor, owner_id: int, data: dict, shared_with=(), na
     )
 
 
-def notice_update(*, actor: Actor, notice_id, expected_version: int, data: dict, shared_with=None, named_people=None):
+def notice_update(
+    *, actor: Actor, notice_id, expected_version: int, data: dict, shared_with=None, named_people=None, via="web"
+):
     return content.content_update(
         Notice, actor=actor, pk=notice_id, expected_version=expected_version,
         data={k: data[k] for k in FIELDS if k in data}, shared_with=shared_with, named_people=named_people,
+        via=via,
     )
 
 
