@@ -386,6 +386,7 @@ def body(h: Harness):
     with timed("build data set", metrics, "build_s"):
         info = build(rng)
     progress(f"size: {info['size']}")
+    h.settle()
     expected = reference_visible(info)
     expected_first_page = [row[0] for row in expected[:PAGE_SIZE]]
     progress(f"reference: {len(expected)} notices visible to the coordinator")

@@ -107,6 +107,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection pool per worker process. Under ASGI every request runs in a thread of its own, so
+    # persistent (per-thread) connections are never reused: each request would open a new connection
+    # and leave the old one idle. The pool hands connections to whichever thread asks.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "pool", {"min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=10)}
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
