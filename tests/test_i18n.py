@@ -97,6 +97,7 @@ def test_english_catalogue_has_plural_forms():
     entries = parse_po(LOCALE / "en" / "LC_MESSAGES" / "django.po")
     assert f"Plural-Forms: {PLURAL_FORMS}\n" in entries[0]["msgstr"]
     for entry in entries[1:]:
+        assert "fuzzy" not in entry["flags"], f"fuzzy entry in the English catalogue: {entry['msgid']!r}"
         if "msgid_plural" in entry and not entry["obsolete"]:
             assert entry["msgstr[0]"] and entry["msgstr[1]"], entry["msgid"]
 
