@@ -83,6 +83,7 @@ class World:
     users: dict[str, object]
     notices: dict[str, Notice]
     other_token: ApiToken = None
+    other_membership: Membership = None
     extra: dict = field(default_factory=dict)
 
     def actor(self, username: str, *, verified: bool = True):
@@ -150,4 +151,5 @@ def world(demo) -> World:
         users=users,
         notices=notices,
         other_token=other_token,
+        other_membership=Membership.objects.get(user=users["other-region"], organisation=other_org),
     )

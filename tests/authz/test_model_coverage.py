@@ -20,7 +20,9 @@ NOT_CONTENT = {
     # through samvirke.organisations.selectors (regions_visible_to / organisations_visible_to).
     "organisations.Region": "directory data, organisations.selectors.regions_visible_to",
     "organisations.Organisation": "directory data, organisations.selectors.organisations_visible_to",
-    "organisations.Membership": "directory data, shown via the overview's contacts and the user's profile",
+    # Memberships are read on the organisation pages (organisations.selectors.organisation_detail, region
+    # members only) and changed only through organisations.services (administrators, regional coordinators).
+    "organisations.Membership": "directory data, organisations.selectors.organisation_detail",
     # People: read only as the signed-in user themselves, or as contacts within the region.
     "accounts.User": "people, not records; only the user's own profile is editable",
     # Personal API tokens: only their owner can list or revoke them (accounts.views filters by

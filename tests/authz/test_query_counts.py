@@ -1,4 +1,5 @@
-"""Query counts stay flat as the region grows: no N+1 on the overview, the notice list or the API lists.
+"""Query counts stay flat as the region grows: no N+1 on the overview, the notice and organisation lists or
+the API lists.
 
 Each test adds N municipalities (each with members, a partner and notices the viewer can see, at logged
 and unlogged levels), measures a page, adds 3N more, and measures again. The counts must be equal (not
@@ -91,7 +92,7 @@ def assert_flat(world, client, url, viewer):
 
 
 @pytest.mark.parametrize("viewer", ["demo-coordinator", "demo-rana", "demo-statsforvalter"])
-@pytest.mark.parametrize("url", ["/overview/", "/notices/"])
+@pytest.mark.parametrize("url", ["/overview/", "/notices/", "/organisations/"])
 def test_pages_have_flat_query_counts(world, signed_in, url, viewer):
     assert_flat(world, signed_in(viewer), url, viewer)
 

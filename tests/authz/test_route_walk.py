@@ -23,6 +23,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from samvirke.accounts.models import ApiToken
 from samvirke.notices.models import Notice
+from samvirke.organisations.models import Membership
 
 from .conftest import CANARIES, SECRET_KEYS
 from .routes import Route, all_routes, minimal_body, openapi_components, openapi_operations
@@ -65,6 +66,12 @@ NON_CONTENT_KWARGS = {
     # An organisation. Directory data, readable only inside your region: we pass the other region's
     # municipality (see organisations.selectors.organisations_visible_to).
     "organisation_id": (lambda world, record: world.orgs["other"].pk, "404"),
+    # A membership (person × organisation × role), only under its organisation in the URL
+    # (/organisations/<organisation_id>/members/<membership_id>/...). Directory data, administered by the
+    # organisation's administrators and the region's coordinators: we pass the other region's member's
+    # membership together with the other region's organisation, so both the region check and the
+    # "membership belongs to this organisation" check must answer 404 (see organisations.services).
+    "membership_id": (lambda world, record: world.other_membership.pk, "404"),
     # A personal API token: only its owner may revoke it. We pass demo-rana's token.
     "token_id": (lambda world, record: world.other_token.pk, "404"),
     # Password reset link (Django's PasswordResetConfirmView). Not an object read: the uid of the
@@ -179,7 +186,10 @@ def assert_no_canary(response, canaries, where):
 def snapshot(world):
     rows = {n.pk: (n.version, n.access_level, n.title, n.body) for n in Notice.objects.all()}
     token = ApiToken.objects.get(pk=world.other_token.pk)
-    return rows, token.revoked_at
+    memberships = set(
+        Membership.objects.values_list("pk", "user_id", "organisation_id", "role", "title", "active")
+    )
+    return rows, token.revoked_at, memberships
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -198,6 +208,8 @@ def test_walker_finds_the_routes_we_know():
         "api:notice_detail",
         "api:organisation_detail",
         "accounts:token_revoke",
+        "organisations:detail",
+        "organisations:membership_change",
     } <= names
     assert names >= DETAIL_ROUTES
     assert any(r.is_api for r in ROUTES) and any(not r.is_api for r in ROUTES)
@@ -273,7 +285,9 @@ def test_route_hides_secret_records(world, signed_in, route, outsider):
                     )
                 checked += 1
     assert checked, f"{route}: nothing was checked"
-    assert snapshot(world) == before, f"{route}: a request by an outsider changed a secret record or token"
+    assert snapshot(world) == before, (
+        f"{route}: a request by an outsider changed a secret record, token or membership"
+    )
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS)

@@ -134,3 +134,22 @@ def test_narrow_screen(session_factory):
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 1, f"the page scrolls sideways by {overflow}px at 320px"
+
+
+def test_organisation_directory_and_membership_pages(web):
+    from samvirke.organisations.models import Membership, Organisation
+
+    luroy = Organisation.objects.get(municipality_number="1834")
+    advisor = Membership.objects.get(user__username="demo-luroy", organisation=luroy)
+    web.sign_in("demo-coordinator")
+    web.goto("/organisations/")
+    web.axe("organisation list")
+    web.goto(f"/organisations/{luroy.pk}/")
+    web.axe("organisation detail with administration links")
+    web.goto(f"/organisations/{luroy.pk}/members/new/")
+    web.page.locator("main form.smv-form button[type=submit]").click()
+    web.page.wait_for_selector(".ds-error-summary")
+    web.axe("add a person with errors")
+    web.goto(f"/organisations/{luroy.pk}/members/{advisor.pk}/deactivate/")
+    web.axe("deactivate confirmation")
+    web.assert_no_console_errors()

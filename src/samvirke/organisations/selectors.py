@@ -17,6 +17,80 @@ def organisations_visible_to(actor: Actor):
     return Organisation.objects.filter(region_id__in=list(actor.region_ids))
 
 
+def get_organisation_for(actor: Actor, organisation_id) -> Organisation:
+    """One organisation of the actor's region(s). Missing and outside the region are the same 404."""
+    from samvirke.core.errors import NotFound
+
+    org = organisations_visible_to(actor).select_related("region").filter(pk=organisation_id).first()
+    if org is None:
+        raise NotFound()
+    return org
+
+
+#: Organisations per page of the directory: a national cooperation pages instead of one huge table.
+ORGANISATIONS_PER_PAGE = 100
+
+
+def organisation_directory(actor: Actor, *, kind: str = "", page=None):
+    """The directory of the actor's region(s): one page of organisations with their active member count.
+
+    Two queries whatever the region's size (count and page); the member count is an annotation.
+    """
+    orgs = organisations_visible_to(actor)
+    if kind in Organisation.Kind.values:
+        orgs = orgs.filter(kind=kind)
+    orgs = (
+        orgs.select_related("region")
+        .annotate(
+            member_count=Count("memberships__user", filter=Q(memberships__active=True), distinct=True),
+        )
+        .order_by("region__name", "region_id", "kind", "country", "name", "id")
+    )
+    return Paginator(orgs, ORGANISATIONS_PER_PAGE).get_page(page)
+
+
+def organisation_detail(actor: Actor, organisation_id, *, include_inactive: bool = False) -> dict:
+    """An organisation with its people (membership, user) and, for groups, the member organisations.
+
+    A fixed number of queries whatever the number of people or member organisations.
+    """
+    org = get_organisation_for(actor, organisation_id)
+    memberships = (
+        Membership.objects.filter(organisation=org)
+        .select_related("user")
+        .order_by("-active", "user__last_name", "user__first_name", "user__username", "role", "id")
+    )
+    if not include_inactive:
+        memberships = memberships.filter(active=True)
+    visible = organisations_visible_to(actor)
+    member_organisations = (
+        list(visible.filter(groups=org).order_by("kind", "name", "id"))
+        if org.kind == Organisation.Kind.GROUP
+        else []
+    )
+    groups = list(visible.filter(member_organisations=org).order_by("name", "id"))
+    memberships = list(memberships)
+    return {
+        "organisation": org,
+        "memberships": [m for m in memberships if m.active],
+        "inactive_memberships": [m for m in memberships if not m.active],
+        "member_organisations": member_organisations,
+        "groups": groups,
+    }
+
+
+def get_membership_for(actor: Actor, organisation: Organisation, membership_id) -> Membership:
+    """A membership of an organisation the caller has already fetched through `get_organisation_for`."""
+    from samvirke.core.errors import NotFound
+
+    membership = (
+        Membership.objects.select_related("user").filter(organisation=organisation, pk=membership_id).first()
+    )
+    if membership is None or organisation.region_id not in actor.region_ids:
+        raise NotFound()
+    return membership
+
+
 #: Municipalities per page of the overview's table: a region of nine shows on one page, while a
 #: national cooperation (356 municipalities) pages instead of rendering every row and contact at once.
 MUNICIPALITIES_PER_PAGE = 50
