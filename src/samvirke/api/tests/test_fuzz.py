@@ -19,6 +19,21 @@ EXAMPLES = int(os.environ.get("SAMVIRKE_FUZZ_EXAMPLES", "40"))
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Calling the WSGI app directly fires request_started/finished, which close the database connection
+    (with the PostgreSQL pool: hand it back) in the middle of the test's transaction. Django's own test
+    client disconnects these handlers for the same reason; do the same here."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def auth_header(token_for):
     return {"Authorization": f"Bearer {token_for('demo-coordinator')}"}
