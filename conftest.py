@@ -20,7 +20,9 @@ def current_code(user) -> str:
     return f"{totp(device.bin_key, step=device.step, digits=device.digits):06d}"
 
 
-def sign_in(client: Client, username: str, password: str = "demo-samvirke-2026", *, verify: bool = True) -> Client:
+def sign_in(
+    client: Client, username: str, password: str = "demo-samvirke-2026", *, verify: bool = True
+) -> Client:
     """Sign in through the real login form and, if asked, the real one-time-code form."""
     from django.contrib.auth import get_user_model
 

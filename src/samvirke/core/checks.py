@@ -14,7 +14,9 @@ def production_settings(app_configs, **kwargs):
     if settings.DEBUG:
         errors.append(Error("DEBUG must be off in production.", id="samvirke.E002"))
     if settings.DEMO_MODE:
-        errors.append(Error("SAMVIRKE_DEMO (demo logins) cannot be enabled in production.", id="samvirke.E003"))
+        errors.append(
+            Error("SAMVIRKE_DEMO (demo logins) cannot be enabled in production.", id="samvirke.E003")
+        )
     return errors
 
 

@@ -74,7 +74,9 @@ class ContentForm(StyledFormMixin, forms.ModelForm):
         self.fields["shared_with"].widget.choices = self.fields["shared_with"].choices
         user_model = get_user_model()
         self.fields["named_people"].queryset = (
-            user_model.objects.filter(memberships__organisation__region_id__in=actor.region_ids, is_active=True)
+            user_model.objects.filter(
+                memberships__organisation__region_id__in=actor.region_ids, is_active=True
+            )
             .distinct()
             .order_by("first_name", "last_name")
         )
@@ -86,7 +88,9 @@ class ContentForm(StyledFormMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk and data.get("version") in (None, ""):
-            raise forms.ValidationError(_("The form is missing its version number. Reload the page and try again."))
+            raise forms.ValidationError(
+                _("The form is missing its version number. Reload the page and try again.")
+            )
         return data
 
     def service_data(self) -> dict:

@@ -80,7 +80,9 @@ class Content(models.Model):
         _("legal basis for exemption from public access"),
         max_length=200,
         blank=True,
-        help_text=_("For example “offl. § 24 tredje ledd” or “OSL 18 kap. 13 §”. Leave empty for public records."),
+        help_text=_(
+            "For example “offl. § 24 tredje ledd” or “OSL 18 kap. 13 §”. Leave empty for public records."
+        ),
     )
     shared_with = models.ManyToManyField(
         "organisations.Organisation",
@@ -100,7 +102,12 @@ class Content(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     objects = ContentQuerySet.as_manager()
@@ -118,7 +125,10 @@ class Content(models.Model):
         for field in self._meta.concrete_fields:
             if not isinstance(field, models.CharField | models.TextField) or field.choices:
                 continue
-            if self.classification_checked_fields is not None and field.name not in self.classification_checked_fields:
+            if (
+                self.classification_checked_fields is not None
+                and field.name not in self.classification_checked_fields
+            ):
                 continue
             marking = find_marking(getattr(self, field.attname) or "")
             if marking:
@@ -128,8 +138,10 @@ class Content(models.Model):
         if self.access_level == AccessLevel.CLEAR and self.exemption_basis:
             errors.setdefault("exemption_basis", []).append(
                 ValidationError(
-                    _("A public (TLP:CLEAR) record cannot be exempt from public access. Choose another "
-                      "access level or remove the legal basis."),
+                    _(
+                        "A public (TLP:CLEAR) record cannot be exempt from public access. Choose another "
+                        "access level or remove the legal basis."
+                    ),
                     code="clear_with_exemption",
                 )
             )
@@ -162,6 +174,9 @@ class AccessLogEntry(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_id}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -29,8 +29,10 @@ def _check_sharing(actor: Actor, *, access_level: str, shared_with, named_people
 
     errors = {}
     if shared_with:
-        known = Organisation.objects.filter(pk__in=[o.pk for o in shared_with], region_id__in=actor.region_ids).count()
-        if known != len(set(o.pk for o in shared_with)):
+        known = Organisation.objects.filter(
+            pk__in=[o.pk for o in shared_with], region_id__in=actor.region_ids
+        ).count()
+        if known != len({o.pk for o in shared_with}):
             errors["shared_with"] = _("You can only share with organisations in your region.")
     if access_level == AccessLevel.RED and not named_people:
         errors["named_people"] = _("A TLP:RED record must name at least one person who may read it.")
@@ -38,7 +40,9 @@ def _check_sharing(actor: Actor, *, access_level: str, shared_with, named_people
         raise ValidationError(errors)
 
 
-def content_create(model, *, actor: Actor, owner_id: int, data: dict, shared_with=(), named_people=(), reason=""):
+def content_create(
+    model, *, actor: Actor, owner_id: int, data: dict, shared_with=(), named_people=(), reason=""
+):
     """Create a content record owned by `owner_id`. The actor must be an editor there."""
     if not actor.can_edit_for(owner_id):
         raise PermissionDenied(_("You can only create records for organisations where you are an editor."))
@@ -116,7 +120,9 @@ def content_restore(model, *, actor: Actor, pk, history_id: int, via="web"):
         obj.version += 1
         obj.full_clean()
         obj._history_user = get_user_model()(pk=actor.user_id)
-        obj._change_reason = _("Restored version from %(date)s") % {"date": record.history_date.strftime("%Y-%m-%d %H:%M")}
+        obj._change_reason = _("Restored version from %(date)s") % {
+            "date": record.history_date.strftime("%Y-%m-%d %H:%M")
+        }
         obj.save()
     return obj
 

@@ -17,7 +17,11 @@ from samvirke.core.models import AccessLogEntry, Content
 
 def get_visible(queryset_or_model, actor: Actor, pk, *, action: str = "read", via: str = "web"):
     """Return the record if `actor` may read it; raise NotFound if it is missing *or* not theirs."""
-    qs = queryset_or_model if isinstance(queryset_or_model, models.QuerySet) else queryset_or_model.objects.all()
+    qs = (
+        queryset_or_model
+        if isinstance(queryset_or_model, models.QuerySet)
+        else queryset_or_model.objects.all()
+    )
     try:
         pk = int(pk)
     except (TypeError, ValueError):

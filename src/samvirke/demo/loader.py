@@ -20,7 +20,8 @@ def demo_totp_key(username: str) -> str:
 @transaction.atomic
 def load_demo() -> dict:
     region, _ = Region.objects.update_or_create(
-        slug=data.REGION["slug"], defaults={"name": data.REGION["name"], "description": data.REGION["description"]}
+        slug=data.REGION["slug"],
+        defaults={"name": data.REGION["name"], "description": data.REGION["description"]},
     )
     orgs: dict[str, Organisation] = {}
     for name, number, country, language, population, centre, lat, lon in data.MUNICIPALITIES:
@@ -28,9 +29,15 @@ def load_demo() -> dict:
             country=country,
             municipality_number=number,
             defaults=dict(
-                region=region, kind=Organisation.Kind.MUNICIPALITY, name=f"{name} kommun" if country == "SE" else f"{name} kommune",
-                short_name=name, language=language, population=population, administrative_centre=centre,
-                latitude=lat, longitude=lon,
+                region=region,
+                kind=Organisation.Kind.MUNICIPALITY,
+                name=f"{name} kommun" if country == "SE" else f"{name} kommune",
+                short_name=name,
+                language=language,
+                population=population,
+                administrative_centre=centre,
+                latitude=lat,
+                longitude=lon,
             ),
         )
         orgs[number] = org
@@ -38,8 +45,11 @@ def load_demo() -> dict:
     region.save()
     for name, partner_type, country, language in data.PARTNERS:
         org, _ = Organisation.objects.update_or_create(
-            region=region, name=name,
-            defaults=dict(kind=Organisation.Kind.PARTNER, partner_type=partner_type, country=country, language=language),
+            region=region,
+            name=name,
+            defaults=dict(
+                kind=Organisation.Kind.PARTNER, partner_type=partner_type, country=country, language=language
+            ),
         )
         orgs[name] = org
     for name, members in data.GROUPS:
@@ -70,7 +80,12 @@ def load_demo() -> dict:
     for owner_key, title, category, level, exemption, shared, named, body in data.NOTICES:
         owner = orgs[owner_key]
         notice = Notice.objects.filter(owner=owner, title=title).first() or Notice(owner=owner, title=title)
-        notice.category, notice.access_level, notice.exemption_basis, notice.body = category, level, exemption, body
+        notice.category, notice.access_level, notice.exemption_basis, notice.body = (
+            category,
+            level,
+            exemption,
+            body,
+        )
         notice._change_reason = "Demo data"
         notice.save()
         notice.shared_with.set([orgs[k] for k in shared])

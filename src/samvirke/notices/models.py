@@ -18,7 +18,9 @@ class Notice(Content):
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.INFORMATION)
+    category = models.CharField(
+        _("category"), max_length=16, choices=Category.choices, default=Category.INFORMATION
+    )
 
     class Meta:
         verbose_name = _("notice")

@@ -13,4 +13,6 @@ def notices_visible_to(actor: Actor):
 
 
 def get_notice_for(actor: Actor, notice_id, *, action="read", via="web") -> Notice:
-    return get_visible(Notice.objects.select_related("owner", "created_by"), actor, notice_id, action=action, via=via)
+    return get_visible(
+        Notice.objects.select_related("owner", "created_by"), actor, notice_id, action=action, via=via
+    )

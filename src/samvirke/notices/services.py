@@ -9,17 +9,33 @@ FIELDS = ("title", "body", "category", "access_level", "exemption_basis")
 
 def notice_create(*, actor: Actor, owner_id: int, data: dict, shared_with=(), named_people=()) -> Notice:
     return content.content_create(
-        Notice, actor=actor, owner_id=owner_id, data={k: data[k] for k in FIELDS if k in data},
-        shared_with=shared_with, named_people=named_people,
+        Notice,
+        actor=actor,
+        owner_id=owner_id,
+        data={k: data[k] for k in FIELDS if k in data},
+        shared_with=shared_with,
+        named_people=named_people,
     )
 
 
 def notice_update(
-    *, actor: Actor, notice_id, expected_version: int, data: dict, shared_with=None, named_people=None, via="web"
+    *,
+    actor: Actor,
+    notice_id,
+    expected_version: int,
+    data: dict,
+    shared_with=None,
+    named_people=None,
+    via="web",
 ):
     return content.content_update(
-        Notice, actor=actor, pk=notice_id, expected_version=expected_version,
-        data={k: data[k] for k in FIELDS if k in data}, shared_with=shared_with, named_people=named_people,
+        Notice,
+        actor=actor,
+        pk=notice_id,
+        expected_version=expected_version,
+        data={k: data[k] for k in FIELDS if k in data},
+        shared_with=shared_with,
+        named_people=named_people,
         via=via,
     )
 

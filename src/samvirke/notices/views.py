@@ -79,7 +79,9 @@ def notice_edit(request, notice_id):
             # Keep what the user typed, but base the next save on the version now stored.
             data = request.POST.copy()
             data["version"] = conflict.version
-            form = NoticeForm(data, actor=request.actor, instance=selectors.get_notice_for(request.actor, notice_id))
+            form = NoticeForm(
+                data, actor=request.actor, instance=selectors.get_notice_for(request.actor, notice_id)
+            )
             form.is_valid()
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -87,7 +89,9 @@ def notice_edit(request, notice_id):
             messages.success(request, _("The notice was saved."))
             return redirect("notices:detail", notice_id=notice.pk)
     status = 409 if conflict else 200
-    return render(request, "notices/form.html", _form_context(form, notice=notice, conflict=conflict), status=status)
+    return render(
+        request, "notices/form.html", _form_context(form, notice=notice, conflict=conflict), status=status
+    )
 
 
 @login_required

@@ -19,7 +19,11 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), unique=True)
     host = models.ForeignKey(
-        "Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("host municipality"),
     )
     description = models.TextField(_("description"), blank=True)
@@ -57,7 +61,9 @@ class Organisation(models.Model):
         DENMARK = "DK", _("Denmark")
         ICELAND = "IS", _("Iceland")
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     partner_type = models.CharField(_("partner type"), max_length=32, choices=PartnerType.choices, blank=True)
     name = models.CharField(_("name"), max_length=200)
@@ -73,17 +79,29 @@ class Organisation(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="nb")
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True,
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     administrative_centre = models.CharField(_("administrative centre"), max_length=100, blank=True)
     member_organisations = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="groups",
-        verbose_name=_("member organisations"), help_text=_("For groups: the organisations represented."),
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("member organisations"),
+        help_text=_("For groups: the organisations represented."),
     )
 
     history = HistoricalRecords(excluded_fields=[])

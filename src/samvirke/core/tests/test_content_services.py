@@ -17,7 +17,12 @@ def rana(demo):
 
 
 def _create(actor, rana, **extra):
-    data = {"title": "Flom i Ranelva", "body": "Vannstanden stiger.", "access_level": AccessLevel.GREEN, **extra}
+    data = {
+        "title": "Flom i Ranelva",
+        "body": "Vannstanden stiger.",
+        "access_level": AccessLevel.GREEN,
+        **extra,
+    }
     return services.notice_create(actor=actor, owner_id=rana.pk, data=data)
 
 
@@ -40,7 +45,12 @@ def test_classified_refusal_is_translated(actor_of, rana):
 
 def test_public_record_cannot_carry_an_exemption(actor_of, rana):
     with pytest.raises(ValidationError) as info:
-        _create(actor_of("demo-rana"), rana, access_level=AccessLevel.CLEAR, exemption_basis="offl. § 24 tredje ledd")
+        _create(
+            actor_of("demo-rana"),
+            rana,
+            access_level=AccessLevel.CLEAR,
+            exemption_basis="offl. § 24 tredje ledd",
+        )
     assert "exemption_basis" in info.value.message_dict
 
 
@@ -73,9 +83,13 @@ def test_update_of_invisible_record_is_not_found(actor_of, rana):
 def test_second_writer_gets_a_conflict_with_the_stored_version(actor_of, rana):
     actor = actor_of("demo-rana")
     notice = _create(actor, rana)
-    services.notice_update(actor=actor, notice_id=notice.pk, expected_version=1, data={"title": "Første lagring"})
+    services.notice_update(
+        actor=actor, notice_id=notice.pk, expected_version=1, data={"title": "Første lagring"}
+    )
     with pytest.raises(Conflict) as info:
-        services.notice_update(actor=actor, notice_id=notice.pk, expected_version=1, data={"title": "Andre lagring"})
+        services.notice_update(
+            actor=actor, notice_id=notice.pk, expected_version=1, data={"title": "Andre lagring"}
+        )
     assert info.value.current.title == "Første lagring"
     assert info.value.current.version == 2
     notice.refresh_from_db()
@@ -85,7 +99,9 @@ def test_second_writer_gets_a_conflict_with_the_stored_version(actor_of, rana):
 def test_history_records_who_what_and_restore_brings_back_an_old_version(actor_of, rana):
     actor = actor_of("demo-rana")
     notice = _create(actor, rana)
-    services.notice_update(actor=actor, notice_id=notice.pk, expected_version=1, data={"title": "Endret tittel"})
+    services.notice_update(
+        actor=actor, notice_id=notice.pk, expected_version=1, data={"title": "Endret tittel"}
+    )
     records = list(notice.history.order_by("history_date", "history_id"))
     assert [r.title for r in records] == ["Flom i Ranelva", "Endret tittel"]
     assert all(r.history_user_id == actor.user_id for r in records)
@@ -102,4 +118,6 @@ def test_restore_by_non_editor_is_refused(actor_of, rana):
     notice = _create(actor_of("demo-rana"), rana)
     first = notice.history.earliest()
     with pytest.raises(PermissionDenied):
-        services.notice_restore(actor=actor_of("demo-rana-reader"), notice_id=notice.pk, history_id=first.history_id)
+        services.notice_restore(
+            actor=actor_of("demo-rana-reader"), notice_id=notice.pk, history_id=first.history_id
+        )
