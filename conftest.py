@@ -1,5 +1,9 @@
 """Shared test fixtures. Tests run on real SQLite or PostgreSQL (DATABASE_URL), never mocks."""
 
+import email
+import email.policy
+import socket
+
 import pytest
 from django.test import Client
 from django_otp.oath import totp
@@ -53,3 +57,52 @@ def actor_of(demo):
         return actor_for_user(get_user_model().objects.get(username=username), verified=True)
 
     return make
+
+
+class Inbox:
+    """What a real SMTP server (aiosmtpd) on loopback received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "message": email.message_from_bytes(envelope.original_content, policy=email.policy.default),
+            }
+        )
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 with Django's SMTP backend pointed at it; yields its Inbox."""
+    from aiosmtpd.controller import Controller
+    from django.test import override_settings
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+            EMAIL_TIMEOUT=10,
+        ):
+            yield inbox
+    finally:
+        controller.stop()

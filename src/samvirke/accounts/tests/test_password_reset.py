@@ -1,13 +1,9 @@
 """Password reset by e-mail through a real SMTP server (aiosmtpd); it never bypasses TOTP (ASVS V6.4.3)."""
 
-import email
-import email.policy
 import re
-import socket
 import struct
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
@@ -18,51 +14,6 @@ from conftest import current_code, sign_in
 NEW_PASSWORD = "brand-new-passphrase-for-2026"
 SUBJECT = "Reset your Samvirke password"
 FIRST_LINE = "Someone asked to reset the password for your Samvirke account."
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            {
-                "from": envelope.mail_from,
-                "to": list(envelope.rcpt_tos),
-                "message": email.message_from_bytes(envelope.original_content, policy=email.policy.default),
-            }
-        )
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_TIMEOUT=10,
-        ):
-            yield inbox
-    finally:
-        controller.stop()
 
 
 def write_mo(path, catalogue: dict[str, str]) -> None:

@@ -1,64 +1,19 @@
 """A new person added by e-mail gets a set-password link through a real SMTP server (aiosmtpd), in the
 organisation's language, and can then sign in, but only on to two-factor set-up."""
 
-import email
-import email.policy
 import re
-import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import translation
 
+from conftest import free_port
 from samvirke.organisations.models import Membership, Organisation
 
 NEW_PASSWORD = "a-long-new-passphrase-2026"
 SUBJECT = "You have been given access to Samvirke"
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            {
-                "to": list(envelope.rcpt_tos),
-                "message": email.message_from_bytes(envelope.original_content, policy=email.policy.default),
-            }
-        )
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        with override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=port,
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_USE_TLS=False,
-            EMAIL_USE_SSL=False,
-            EMAIL_TIMEOUT=10,
-        ):
-            yield inbox
-    finally:
-        controller.stop()
 
 
 def body_of(message) -> str:
