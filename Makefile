@@ -16,7 +16,7 @@ demo: install static
 	$(PY) manage.py load_demo
 	@echo ""
 	@echo "Samvirke demo: http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
-	SAMVIRKE_DEMO=1 $(VENV)/bin/uvicorn samvirke.config.asgi:application --host $(HOST) --port $(PORT)
+	SAMVIRKE_DEMO=1 DEBUG=false $(VENV)/bin/uvicorn samvirke.config.asgi:application --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
 test: install static browser

@@ -56,6 +56,23 @@ def _otp_login(request, device):
     request.session.cycle_key()
 
 
+def _throttle_message(data) -> str:
+    """django-otp doubles the wait after each wrong code; tell the person how long it is now."""
+    import math
+
+    from django.utils.translation import ngettext
+
+    locked_until = (data or {}).get("locked_until")
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds())) if locked_until else 1
+    wait = ngettext(
+        "A wrong code was entered just now. Wait %(seconds)d second, then type the newest code.",
+        "A wrong code was entered just now. Wait %(seconds)d seconds, then type the newest code.",
+        seconds,
+    ) % {"seconds": seconds}
+    longer = _("Each wrong code makes the wait longer.")
+    return f"{wait} {longer}"
+
+
 @login_required
 def mfa_setup(request):
     """First-time set-up of TOTP: show a QR code, confirm one code, then the device counts."""
@@ -68,10 +85,7 @@ def mfa_setup(request):
     if request.method == "POST" and form.is_valid():
         allowed, _data = device.verify_is_allowed()
         if not allowed:
-            form.add_error(
-                "code",
-                _("Too many wrong codes. Wait a little and try again; each wrong code adds to the wait."),
-            )
+            form.add_error("code", _throttle_message(_data))
         elif device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save()
@@ -111,10 +125,7 @@ def mfa_verify(request):
         for device in devices:
             allowed, _data = device.verify_is_allowed()
             if not allowed:
-                form.add_error(
-                    "code",
-                    _("Too many wrong codes. Wait a little and try again; each wrong code adds to the wait."),
-                )
+                form.add_error("code", _throttle_message(_data))
                 break
             if device.verify_token(form.cleaned_data["code"]):
                 _otp_login(request, device)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from samvirke.core.access import AccessLevel, Actor
@@ -120,9 +121,8 @@ def content_restore(model, *, actor: Actor, pk, history_id: int, via="web"):
         obj.version += 1
         obj.full_clean()
         obj._history_user = get_user_model()(pk=actor.user_id)
-        obj._change_reason = _("Restored version from %(date)s") % {
-            "date": record.history_date.strftime("%Y-%m-%d %H:%M")
-        }
+        when = formats.date_format(timezone.localtime(record.history_date), "SHORT_DATETIME_FORMAT")
+        obj._change_reason = _("Restored version from %(date)s") % {"date": when}
         obj.save()
     return obj
 
