@@ -143,6 +143,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian bokmål")), ("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["samvirke.formats"]
 LANGUAGE_COOKIE_NAME = "samvirke_language"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from samvirke.core.access import AccessLevel, Actor
@@ -73,13 +74,19 @@ class ContentForm(StyledFormMixin, forms.ModelForm):
         self.fields["shared_with"].widget = forms.CheckboxSelectMultiple()
         self.fields["shared_with"].widget.choices = self.fields["shared_with"].choices
         user_model = get_user_model()
+        from samvirke.organisations.models import Membership
+
+        first_org = Membership.objects.filter(user=OuterRef("pk"), active=True).order_by("organisation__name")
         self.fields["named_people"].queryset = (
             user_model.objects.filter(
                 memberships__organisation__region_id__in=actor.region_ids, is_active=True
             )
             .distinct()
+            .annotate(organisation_name=Subquery(first_org.values("organisation__name")[:1]))
             .order_by("first_name", "last_name")
         )
+        # "Hege Celsa (Mo Industripark AS)": people are easier to pick with their organisation.
+        self.fields["named_people"].label_from_instance = _person_label
         self.fields["named_people"].widget = forms.CheckboxSelectMultiple()
         self.fields["named_people"].widget.choices = self.fields["named_people"].choices
         self.fields["exemption_basis"].widget.attrs["list"] = "exemption-suggestions"
@@ -96,6 +103,12 @@ class ContentForm(StyledFormMixin, forms.ModelForm):
     def service_data(self) -> dict:
         fields = [f for f in self._meta.fields if f not in ("shared_with", "named_people")]
         return {f: self.cleaned_data[f] for f in fields if f in self.cleaned_data}
+
+
+def _person_label(user) -> str:
+    name = user.get_full_name() or user.username
+    organisation = getattr(user, "organisation_name", None)
+    return f"{name} ({organisation})" if organisation else name
 
 
 CONTENT_FORM_FIELDS = ["access_level", "exemption_basis", "shared_with", "named_people"]

@@ -97,3 +97,8 @@ def test_reader_cannot_restore(signed_in):
     reader = signed_in("demo-rana-reader")
     first = notice.history.earliest()
     assert reader.post(f"/notices/{notice.pk}/history/{first.history_id}/restore/").status_code == 403
+
+
+def test_named_people_are_listed_with_their_organisation(signed_in):
+    page = signed_in("demo-rana").get("/notices/new/").content.decode()
+    assert "Hege Celsa (Mo Industripark AS)" in page
