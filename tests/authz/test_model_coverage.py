@@ -30,6 +30,22 @@ NOT_CONTENT = {
     "accounts.ApiToken": "owner-only, filtered by user in accounts.views",
     # The access log is written by core.visibility.log_reads and has no read route yet.
     "core.AccessLogEntry": "append-only audit log, no read route",
+    # Risk reference data: shared scales, legal requirement items, critical societal functions, sectors and
+    # the event-type library hold no municipal information; anyone signed in may read them. Adapted scale
+    # sets are created only through risk.services.scale_set_copy (editors of the owner organisation).
+    "risk.ScaleSet": "reference data; copies through risk.services.scale_set_copy",
+    "risk.LikelihoodClass": "reference data (part of a scale set)",
+    "risk.ConsequenceType": "reference data (part of a scale set)",
+    "risk.ConsequenceLevel": "reference data (part of a scale set)",
+    "risk.AcceptanceBand": "reference data (part of a scale set)",
+    "risk.Sector": "reference data",
+    "risk.Requirement": "reference data (forskrift § 2 a–f, MSBFS 2015:5)",
+    "risk.CriticalFunction": "reference data (DSB 2016)",
+    "risk.EventType": "reference data (the regional event-type library)",
+    # A consequence assessment is part of its event: read only through an event fetched with
+    # risk.selectors.get_event_for / events_visible_to (the event AND its analysis visible), written only
+    # by risk.services.event_create/event_update.
+    "risk.ConsequenceAssessment": "part of AnalysedEvent, read through risk.selectors",
 }
 
 
@@ -132,6 +148,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "samvirke"
 #: Files allowed to read content without an actor, and why.
 SCAN_ALLOWED = {
     "demo/loader.py": "loads the demo data idempotently; no request, no actor",
+    "demo/risk.py": "loads the demo risk analyses idempotently; no request, no actor",
 }
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "samvirke.accounts",
     "samvirke.organisations",
     "samvirke.notices",
+    "samvirke.risk",
     "samvirke.api",
     "samvirke.web",
 ]
