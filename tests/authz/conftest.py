@@ -143,6 +143,7 @@ def world(demo) -> World:
         notice.version += 1
         notice.body += " (v2)"
         notice.save()
+    risk = make_risk_records(notices)
     other_token, _raw = ApiToken.issue(user=users["demo-rana"], name=f"Token {CANARIES['token']}")
     return World(
         region=region,
@@ -152,4 +153,36 @@ def world(demo) -> World:
         notices=notices,
         other_token=other_token,
         other_membership=Membership.objects.get(user=users["other-region"], organisation=other_org),
+        extra=risk,
     )
+
+
+def make_risk_records(notices) -> dict:
+    """Per notice key, a risk analysis with one analysed event and one measure at the same level, owner,
+    sharing and naming as the notice, with the key's canary in every title."""
+    from samvirke.risk.models import AnalysedEvent, Measure, RiskAnalysis, ScaleSet
+
+    scale_set = ScaleSet.objects.get(slug="dsb-2014-kommune")  # loaded with the demo
+    records = {"analyses": {}, "events": {}, "measures": {}}
+    for key, notice in notices.items():
+        canary = CANARIES[key]
+        common = {
+            "owner": notice.owner,
+            "access_level": notice.access_level,
+            "exemption_basis": notice.exemption_basis,
+        }
+        analysis = RiskAnalysis(
+            title=f"Analysis {canary}", scale_set=scale_set, scope=f"{canary}-scope", **common
+        )
+        event = AnalysedEvent(title=f"Event {canary}", scenario=f"{canary}-scenario", **common)
+        measure = Measure(title=f"Measure {canary}", description=f"{canary}-description", **common)
+        for kind, obj in (("analyses", analysis), ("events", event), ("measures", measure)):
+            if kind != "analyses":
+                obj.analysis = analysis
+            obj._history_user = notice.history.first().history_user
+            obj.save()
+            obj.shared_with.set(notice.shared_with.all())
+            obj.named_people.set(notice.named_people.all())
+            records[kind][key] = obj
+        measure.events.set([event])
+    return records

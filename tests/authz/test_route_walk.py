@@ -24,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from samvirke.accounts.models import ApiToken
 from samvirke.notices.models import Notice
 from samvirke.organisations.models import Membership
+from samvirke.risk.models import AnalysedEvent, Measure, RiskAnalysis
 
 from .conftest import CANARIES, SECRET_KEYS
 from .routes import Route, all_routes, minimal_body, openapi_components, openapi_operations
@@ -38,6 +39,12 @@ from .routes import Route, all_routes, minimal_body, openapi_components, openapi
 #: kwarg here with a getter for records at those levels (create them in conftest.world).
 CONTENT_KWARGS = {
     "notice_id": (Notice, lambda world, key: world.notices[key]),
+    # Risk: the analysis, and its event or measure, at the same level (conftest.make_risk_records). The
+    # walker passes both ids of the same key, so only the record checks can stop the request; an event
+    # visible on its own but in a hidden analysis is covered in risk/tests/test_views.py.
+    "analysis_id": (RiskAnalysis, lambda world, key: world.extra["analyses"][key]),
+    "event_id": (AnalysedEvent, lambda world, key: world.extra["events"][key]),
+    "measure_id": (Measure, lambda world, key: world.extra["measures"][key]),
 }
 
 #: Keys of `world.notices` (and of any other content model's records) that the outsider must not reach.
@@ -90,7 +97,7 @@ NON_CONTENT_KWARGS = {
 }
 
 #: Detail routes: GREEN records of the caller's region must be readable here (200, title shown).
-DETAIL_ROUTES = {"notices:detail", "api:notice_detail"}
+DETAIL_ROUTES = {"notices:detail", "api:notice_detail", "risk:analysis_detail", "risk:event_detail"}
 
 #: API routes served outside the OpenAPI schema. They take no content ids; they are walked with GET
 #: and POST like the documented ones.
@@ -185,6 +192,8 @@ def assert_no_canary(response, canaries, where):
 
 def snapshot(world):
     rows = {n.pk: (n.version, n.access_level, n.title, n.body) for n in Notice.objects.all()}
+    for model in (RiskAnalysis, AnalysedEvent, Measure):
+        rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level", "title"))
     token = ApiToken.objects.get(pk=world.other_token.pk)
     memberships = set(
         Membership.objects.values_list("pk", "user_id", "organisation_id", "role", "title", "active")

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("samvirke.web.urls")),
     path("accounts/", include("samvirke.accounts.urls")),
     path("notices/", include("samvirke.notices.urls")),
+    path("risk/", include("samvirke.risk.urls")),
     path("organisations/", include("samvirke.organisations.urls")),
     path("api/v1/", api.urls),
 ]

@@ -91,7 +91,16 @@ def load_demo() -> dict:
         notice.shared_with.set([orgs[k] for k in shared])
         notice.named_people.set([users[u] for u in named])
 
-    return {"region": region, "organisations": len(orgs), "users": len(users), "notices": len(data.NOTICES)}
+    from samvirke.demo.risk import load_risk_demo
+
+    risk = load_risk_demo(orgs, users)
+    return {
+        "region": region,
+        "organisations": len(orgs),
+        "users": len(users),
+        "notices": len(data.NOTICES),
+        "risk": risk,
+    }
 
 
 def demo_actor(username: str) -> Actor:
