@@ -114,6 +114,15 @@ def _person_label(user) -> str:
 CONTENT_FORM_FIELDS = ["access_level", "exemption_basis", "shared_with", "named_people"]
 
 
+def conflict_form(form_class, request, instance, current_version, **kwargs):
+    """After a Conflict: keep what the user typed, but base the next save on the version now stored."""
+    data = request.POST.copy()
+    data["version"] = current_version
+    form = form_class(data, actor=request.actor, instance=instance, **kwargs)
+    form.is_valid()
+    return form
+
+
 def apply_validation_error(form: forms.Form, error) -> None:
     """Attach a model/service ValidationError to the form, per field where the field exists."""
     if hasattr(error, "error_dict"):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samvirke.core.errors import Conflict
-from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error
+from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error, conflict_form
 from samvirke.core.services import ensure_can_edit, history_with_changes
 from samvirke.core.visibility import log_reads
 from samvirke.notices import selectors, services
@@ -76,13 +76,8 @@ def notice_edit(request, notice_id):
             )
         except Conflict as error:
             conflict = error.current
-            # Keep what the user typed, but base the next save on the version now stored.
-            data = request.POST.copy()
-            data["version"] = conflict.version
-            form = NoticeForm(
-                data, actor=request.actor, instance=selectors.get_notice_for(request.actor, notice_id)
-            )
-            form.is_valid()
+            fresh = selectors.get_notice_for(request.actor, notice_id)
+            form = conflict_form(NoticeForm, request, fresh, conflict.version)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:

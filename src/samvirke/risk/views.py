@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from samvirke.core.errors import Conflict
-from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error
+from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error, conflict_form
 from samvirke.core.services import ensure_can_edit
 from samvirke.core.visibility import log_reads
 from samvirke.organisations.models import Organisation
@@ -69,15 +69,6 @@ def _form_context(form, **extra):
     return {"form": form, "exemption_suggestions": EXEMPTION_SUGGESTIONS, **extra}
 
 
-def _conflict_form(form_class, request, instance, current_version, **kwargs):
-    """Keep what the user typed, but base the next save on the version now stored."""
-    data = request.POST.copy()
-    data["version"] = current_version
-    form = form_class(data, actor=request.actor, instance=instance, **kwargs)
-    form.is_valid()
-    return form
-
-
 @login_required
 def analysis_create(request):
     if not request.actor.editable_organisation_ids():
@@ -128,7 +119,7 @@ def analysis_edit(request, analysis_id):
         except Conflict as error:
             conflict = error.current
             fresh = selectors.get_analysis_for(request.actor, analysis_id)
-            form = _conflict_form(AnalysisForm, request, fresh, conflict.version, scale_sets=scale_sets)
+            form = conflict_form(AnalysisForm, request, fresh, conflict.version, scale_sets=scale_sets)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -212,7 +203,7 @@ def event_edit(request, analysis_id, event_id):
         except Conflict as error:
             conflict = error.current
             fresh = selectors.get_event_for(request.actor, analysis_id, event_id)
-            form = _conflict_form(EventForm, request, fresh, conflict.version, analysis=analysis, scale=scale)
+            form = conflict_form(EventForm, request, fresh, conflict.version, analysis=analysis, scale=scale)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -281,7 +272,7 @@ def measure_edit(request, analysis_id, measure_id):
         except Conflict as error:
             conflict = error.current
             fresh = selectors.get_measure_for(request.actor, analysis_id, measure_id)
-            form = _conflict_form(
+            form = conflict_form(
                 MeasureForm, request, fresh, conflict.version, analysis=analysis, events=events
             )
         except ValidationError as error:
