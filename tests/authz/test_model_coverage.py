@@ -46,6 +46,16 @@ NOT_CONTENT = {
     # risk.selectors.get_event_for / events_visible_to (the event AND its analysis visible), written only
     # by risk.services.event_create/event_update.
     "risk.ConsequenceAssessment": "part of AnalysedEvent, read through risk.selectors",
+    # An adopted version is a frozen snapshot of one analysis: read only after get_analysis_for (the
+    # analysis visible), and each event or measure in it is shown only if the reader may see it
+    # (risk.versions.diff_for; written only by risk.versions.freeze for editors of the owner).
+    "risk.AnalysisVersion": "snapshot of RiskAnalysis, read through risk.versions after get_analysis_for",
+    # Workshops belong to one analysis: read only after get_analysis_for, showing only the events the
+    # reader may see (risk.workshop); scores only by members who can see the event, agreements only by
+    # the owner's editors through risk.services.event_update.
+    "risk.WorkshopSession": "part of RiskAnalysis, read through risk.workshop after get_analysis_for",
+    "risk.WorkshopScore": "part of WorkshopSession, read through risk.workshop (visible events only)",
+    "risk.WorkshopAgreement": "part of WorkshopSession, read through risk.workshop (visible events only)",
 }
 
 

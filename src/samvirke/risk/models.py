@@ -6,9 +6,11 @@ measures are content: they go through the chokepoint, and an event or measure is
 an analysis the actor may see (selectors.get_event_for / get_measure_for).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from samvirke.core.models import Content
@@ -296,10 +298,17 @@ class AnalysedEvent(Content):
     )
     # The assessed result, computed by services.event_assess from the scale when it is saved, so that a
     # later change of a scale never silently moves an adopted result.
-    likelihood_position = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    consequence_position = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    risk_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    risk_colour = models.CharField(max_length=8, choices=RiskColour.choices, blank=True, editable=False)
+    # (Verbose names: the history page lists these when they change.)
+    likelihood_position = models.PositiveSmallIntegerField(
+        _("likelihood (class number)"), null=True, blank=True, editable=False
+    )
+    consequence_position = models.PositiveSmallIntegerField(
+        _("consequence (worst level)"), null=True, blank=True, editable=False
+    )
+    risk_score = models.PositiveSmallIntegerField(_("risk score"), null=True, blank=True, editable=False)
+    risk_colour = models.CharField(
+        _("risk"), max_length=8, choices=RiskColour.choices, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("analysed event")
@@ -382,3 +391,128 @@ class Measure(Content):
             and self.deadline < today
             and self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
         )
+
+
+# --- adopted versions (issue 3, item 7) -----------------------------------------------------------------
+
+
+class AnalysisVersion(models.Model):
+    """A frozen copy of an analysis with all its events and measures (risk.versions.freeze).
+
+    Not content: it is read only through an analysis the reader may see (risk.versions), and every
+    event or measure in its snapshot is shown only if the reader may see it (versions.diff_for). The
+    snapshot copies the stored results and the scale's codes, so later edits of a scale set never move
+    an adopted version."""
+
+    analysis = models.ForeignKey(RiskAnalysis, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField(_("version number"))
+    frozen_at = models.DateTimeField(_("frozen"), default=timezone.now)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The analysis' status when frozen: "adopted" for the versions adoption froze.
+    status = models.CharField(_("status"), max_length=16, choices=RiskAnalysis.Status.choices)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adopted_by = models.CharField(_("adopted by (body)"), max_length=200, blank=True)
+    case_number = models.CharField(_("case number"), max_length=60, blank=True)
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("analysis version")
+        ordering = ["analysis", "-number"]
+        constraints = [models.UniqueConstraint(fields=["analysis", "number"], name="risk_version_number")]
+
+    def __str__(self):
+        return f"{self.analysis_id} v{self.number}"
+
+    @property
+    def is_adoption(self) -> bool:
+        return self.status == RiskAnalysis.Status.ADOPTED
+
+
+# --- workshops (issue 3, item 6) ------------------------------------------------------------------------
+
+
+class WorkshopSession(models.Model):
+    """A risk workshop (*ROS-verksted*): participants score events independently, the facilitator
+    records the agreed values. Not content: read only through a visible analysis (risk.workshop), and
+    only the session's events the reader may see are shown."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open for scoring")
+        CLOSED = "closed", _("Closed")
+
+    analysis = models.ForeignKey(RiskAnalysis, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    events = models.ManyToManyField(AnalysedEvent, related_name="+", verbose_name=_("events to score"))
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    # Show everyone's scores to participants who have not scored yet (the facilitator's choice).
+    revealed = models.BooleanField(_("scores shown to everyone"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("workshop")
+        ordering = ["analysis", "-created_at", "-id"]
+        indexes = [models.Index(fields=["analysis", "-created_at"], name="risk_workshop_listing_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class WorkshopScore(models.Model):
+    """One participant's independent score of one event: positions on the analysis' scale."""
+
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="scores")
+    event = models.ForeignKey(AnalysedEvent, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    likelihood_position = models.PositiveSmallIntegerField(
+        _("likelihood"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    #: {consequence type code: level position}
+    consequences = models.JSONField(_("consequences"), default=dict, blank=True)
+    knowledge_strength = models.CharField(
+        _("strength of knowledge"), max_length=8, choices=KnowledgeStrength.choices, blank=True
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), auto_now=True)
+
+    class Meta:
+        ordering = ["session", "event", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "event", "participant"], name="risk_workshop_score_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.event_id}/{self.participant_id}"
+
+
+class WorkshopAgreement(models.Model):
+    """What the workshop agreed for an event, and why. The event itself is changed through
+    risk.services.event_update (history, conflict check, stored risk result)."""
+
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="agreements")
+    event = models.ForeignKey(AnalysedEvent, on_delete=models.CASCADE, related_name="+")
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agreed_at = models.DateTimeField(_("agreed"), auto_now_add=True)
+    likelihood_position = models.PositiveSmallIntegerField(null=True, blank=True)
+    consequences = models.JSONField(default=dict, blank=True)
+    knowledge_strength = models.CharField(max_length=8, choices=KnowledgeStrength.choices, blank=True)
+    rationale = models.TextField(_("rationale"))
+    event_version = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["session", "event", "-agreed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.session_id}/{self.event_id}"
