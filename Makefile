@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Tests run in parallel, one worker per core, a test file per worker at a time (pytest-xdist).
+PYTEST_ARGS ?= -n auto --dist loadfile
 export DJANGO_SETTINGS_MODULE := samvirke.config.settings
 
 .PHONY: demo test install static serve bench lint messages clean browser
