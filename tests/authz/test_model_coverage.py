@@ -56,6 +56,20 @@ NOT_CONTENT = {
     "risk.WorkshopSession": "part of RiskAnalysis, read through risk.workshop after get_analysis_for",
     "risk.WorkshopScore": "part of WorkshopSession, read through risk.workshop (visible events only)",
     "risk.WorkshopAgreement": "part of WorkshopSession, read through risk.workshop (visible events only)",
+    # Plans reference data: document types, elections and the national rule sets hold no municipal
+    # information. A region's own rule set is read by that region's members (plans.selectors.rule_sets_for).
+    "plans.DocumentType": "reference data (kinds of governing documents)",
+    "plans.Election": "reference data (election years that start mandate periods)",
+    "plans.RuleSet": "reference data; region-local sets through plans.selectors.rule_sets_for",
+    "plans.Rule": "reference data (part of a rule set)",
+    # An attachment is part of its document and has no level of its own: it is read (downloaded) only through
+    # plans.selectors.get_attachment_for, which first fetches the document with get_visible (logged), and
+    # written only by plans.services.attachment_add/attachment_delete (editors of the document's owner).
+    "plans.DocumentAttachment": "part of GoverningDocument, read through plans.selectors.get_attachment_for",
+    # Due items are derived from the rules and the register (plans.due). Read only through
+    # plans.selectors.due_items_visible_to: members of the organisation's region, and an item about a document
+    # only if the reader may read that document (GoverningDocument.visible_to as a subquery).
+    "plans.DueItem": "derived data, read through plans.selectors.due_items_visible_to",
 }
 
 
@@ -159,6 +173,11 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "samvirke"
 SCAN_ALLOWED = {
     "demo/loader.py": "loads the demo data idempotently; no request, no actor",
     "demo/risk.py": "loads the demo risk analyses idempotently; no request, no actor",
+    "demo/plans.py": "loads the demo document registers idempotently; no request, no actor",
+    # The due-item job reads documents' dates and statuses for every municipality without a person asking
+    # (manage.py derive_due_items, and after a document save); what it writes is read through
+    # plans.selectors.due_items_visible_to, which re-applies the document's visibility.
+    "plans/due.py": "system job deriving due items; its output is read through the chokepoint",
 }
 
 

@@ -1,0 +1,190 @@
+"""Materialise due items: derive them from the rules and the register, and store them in bulk.
+
+This is a system job (the daily `manage.py derive_due_items`, and the document services after a save), not
+a read by a person: it reads documents' dates and statuses without an actor (allowed, with this reason, in
+tests/authz/test_model_coverage.py). What it writes is read through `selectors.due_items_visible_to`,
+which shows an item about a document only to those who may read the document.
+
+Cost: a fixed number of queries whatever the size (organisations, rules, elections, documents, existing
+items), then one INSERT per 1,000 new items, one UPDATE per distinct change per 900 items and one DELETE
+per 900 stale items. Re-running with nothing changed writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from samvirke.plans import domain
+from samvirke.plans.models import Activity, DocumentType, DueItem, Election, GoverningDocument, Rule
+
+INSERT_BATCH = 1000
+ID_BATCH = 900  # below SQLite's historic 999-parameter limit
+#: Documents that count as "in force" for a rule; a municipality with only drafts has the type missing.
+IN_FORCE = (GoverningDocument.Status.ADOPTED, GoverningDocument.Status.OUTDATED)
+
+
+def default_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Last year (what was done) to five years ahead (a whole mandate period and the start of the next)."""
+    return datetime.date(today.year - 1, 1, 1), datetime.date(today.year + 5, 12, 31)
+
+
+def refresh_due_items(
+    *,
+    organisation_ids=None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> dict:
+    """Bring the stored due items of the municipalities (all, or `organisation_ids`) in line with the rules
+    and the register for the window. Idempotent; returns counts of what changed."""
+    from samvirke.organisations.models import Organisation
+
+    today = today or timezone.localdate()
+    default_start, default_end = default_window(today)
+    start, end = start or default_start, end or default_end
+
+    orgs = Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY)
+    if organisation_ids is not None:
+        orgs = orgs.filter(pk__in=list(organisation_ids))
+    org_rows = list(orgs.values_list("pk", "country", "region_id"))
+    in_scope = orgs.values("pk")
+
+    rules = list(
+        Rule.objects.filter(active=True, rule_set__active=True).select_related("rule_set", "document_type")
+    )
+    specs = {rule.pk: rule.spec() for rule in rules}
+    elections: dict[str, list[int]] = defaultdict(list)
+    for country, year in Election.objects.values_list("country", "year"):
+        elections[country].append(year)
+    types = {t.pk: t for t in DocumentType.objects.all()}
+
+    documents = defaultdict(list)
+    for row in GoverningDocument.objects.filter(owner_id__in=in_scope, status__in=IN_FORCE).values_list(
+        "pk", "owner_id", "document_type_id", "adopted_on", "last_revised_on", "last_exercised_on"
+    ):
+        documents[(row[1], row[2])].append(row)
+
+    existing = {}
+    history = defaultdict(set)  # (org, rule, subject) -> earlier completion dates the items recorded
+    scope = Q(due_date__gte=start) | Q(done_on__isnull=True) | Q(done_on__gte=start)
+    for row in (
+        DueItem.objects.filter(organisation_id__in=in_scope, due_date__lte=end)
+        .filter(scope)
+        .values_list(
+            "pk", "organisation_id", "rule_id", "subject", "due_date", "state", "document_id", "anchor_date",
+            "done_on", "projected", "escalated",
+        )
+    ):  # fmt: skip
+        existing[(row[1], row[2], row[3], row[4])] = row
+        history[(row[1], row[2], row[3])].update(d for d in (row[7], row[8]) if d)
+
+    subjects = list(_subjects(org_rows, rules, types, documents, history))
+    derived = {
+        item.key: item
+        for item in domain.derive(specs, subjects, elections=elections, start=start, end=end, today=today)
+    }
+
+    to_create, changes, to_delete = [], defaultdict(list), []
+    for key, item in derived.items():
+        row = existing.get(key)
+        if row is None:
+            to_create.append(
+                DueItem(
+                    organisation_id=item.organisation_id,
+                    rule_id=item.rule_id,
+                    subject=item.subject,
+                    document_id=item.document_id,
+                    due_date=item.due_date,
+                    state=item.state,
+                    anchor_date=item.anchor_date,
+                    done_on=item.done_on,
+                    projected=item.projected,
+                    escalated=item.escalated,
+                )
+            )
+            continue
+        values = (
+            item.state,
+            item.document_id,
+            item.anchor_date,
+            item.done_on,
+            item.projected,
+            item.escalated,
+        )
+        if values != row[5:]:
+            changes[values].append(row[0])
+    for key, row in existing.items():
+        if key not in derived:
+            to_delete.append(row[0])
+
+    with transaction.atomic():
+        for ids in _chunks(to_delete, ID_BATCH):
+            DueItem.objects.filter(pk__in=ids).delete()
+        for values, ids in changes.items():
+            fields = dict(
+                zip(
+                    ("state", "document_id", "anchor_date", "done_on", "projected", "escalated"),
+                    values,
+                    strict=True,
+                )
+            )
+            for chunk in _chunks(ids, ID_BATCH):
+                DueItem.objects.filter(pk__in=chunk).update(**fields)
+        DueItem.objects.bulk_create(to_create, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    return {
+        "items": len(derived),
+        "created": len(to_create),
+        "updated": sum(len(ids) for ids in changes.values()),
+        "deleted": len(to_delete),
+    }
+
+
+def _subjects(org_rows, rules, types, documents, history):
+    """What each rule is about in each municipality: every document in force of the rule's type, or the
+    type itself when a required document is missing, or the organisation for rules without a type."""
+    for org_id, country, region_id in org_rows:
+        for rule in rules:
+            rule_set = rule.rule_set
+            if rule_set.country not in (country, "both"):
+                continue
+            if rule_set.region_id is not None and rule_set.region_id != region_id:
+                continue
+            doc_type = types.get(rule.document_type_id) if rule.document_type_id else None
+            if doc_type is None:
+                yield _subject(org_id, rule, "org", country, None, None, history)
+                continue
+            if not doc_type.applies_to(country):
+                continue
+            in_force = documents.get((org_id, doc_type.pk), ())
+            if in_force:
+                for doc_id, _owner, _type, adopted_on, revised_on, exercised_on in in_force:
+                    if rule.activity == Activity.EXERCISE:
+                        latest = exercised_on
+                    elif rule.activity == Activity.REVISION:
+                        latest = max((d for d in (adopted_on, revised_on) if d), default=None)
+                    else:
+                        latest = None
+                    yield _subject(org_id, rule, f"doc:{doc_id}", country, doc_id, latest, history)
+            elif doc_type.is_required_in(country):
+                yield _subject(org_id, rule, f"type:{doc_type.code}", country, None, None, history)
+
+
+def _subject(org_id, rule, key, country, document_id, latest, history) -> domain.Subject:
+    # The latest completion comes from the register; earlier ones from the items already stored (so a
+    # revision turns the item it answered into "done" instead of dropping it). Nothing recorded after the
+    # register's date counts: a corrected (earlier) date wins.
+    completions: tuple = ()
+    if latest is not None:
+        earlier = {d for d in history.get((org_id, rule.pk, key), ()) if d < latest}
+        completions = (*sorted(earlier), latest)
+    return domain.Subject(org_id, rule.pk, key, country, document_id, completions)
+
+
+def _chunks(items, size):
+    for index in range(0, len(items), size):
+        yield items[index : index + size]
