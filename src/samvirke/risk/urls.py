@@ -15,3 +15,14 @@ urlpatterns = [
     path("<int:analysis_id>/measures/new/", views.measure_create, name="measure_create"),
     path("<int:analysis_id>/measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
 ]
+
+# Reports and exchange (views_reports): its own block, so the shared import line above stays untouched.
+from samvirke.risk import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("<int:analysis_id>/report.docx", views_reports.report_docx, name="report_docx"),
+    path("<int:analysis_id>/report.pdf", views_reports.report_pdf, name="report_pdf"),
+    path("<int:analysis_id>/export.xlsx", views_reports.export_xlsx, name="export_xlsx"),
+    path("<int:analysis_id>/import/template.xlsx", views_reports.import_template, name="import_template"),
+    path("<int:analysis_id>/import/", views_reports.import_xlsx, name="import_xlsx"),
+]
