@@ -565,13 +565,15 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
 
 
+def _not_xlsx() -> str:
+    return _("The file is not an Excel workbook (.xlsx). Save it as “Excel Workbook (.xlsx)” and try again.")
+
+
 def _open_workbook(upload):
     """The workbook, or a message saying what is wrong with the file."""
     from openpyxl import load_workbook
 
-    not_xlsx = _(
-        "The file is not an Excel workbook (.xlsx). Save it as “Excel Workbook (.xlsx)” and try again."
-    )
+    not_xlsx = _not_xlsx()
     if upload.size > MAX_UPLOAD_BYTES:
         return None, _("The file is larger than %(size)d MB. Split it into smaller files.") % {
             "size": MAX_UPLOAD_BYTES // (1024 * 1024)
@@ -634,6 +636,9 @@ def read_import(upload, *, analysis: RiskAnalysis) -> ImportResult:
         return result
     try:
         _read_rows(workbook, context, known, result)
+    except Exception:  # a sheet is read lazily: broken or refused XML (defusedxml) shows up only here
+        result.rows, result.errors = [], []
+        result.file_error = _not_xlsx()
     finally:
         workbook.close()
     return result

@@ -247,6 +247,7 @@ def test_one_bad_row_imports_nothing_and_says_what_to_fix(signed_in, empty_analy
         ("empty", "has no events: write them from row 2."),
         ("rows", f"The file has more than {excel.MAX_ROWS} events."),
         ("large", "The file is larger than 5 MB."),
+        ("entities", "The file is not an Excel workbook (.xlsx)."),
     ],
 )
 def test_malformed_files_get_a_clear_message(signed_in, empty_analysis, case, message):
@@ -275,12 +276,31 @@ def test_malformed_files_get_a_clear_message(signed_in, empty_analysis, case, me
         content = fill(
             template(client, empty_analysis), [{"title": f"Hendelse {n}"} for n in range(excel.MAX_ROWS + 1)]
         )
+    elif case == "entities":
+        # A sheet with a DOCTYPE and entities (an XML bomb's shape): refused by defusedxml, not expanded.
+        content = _with_entities(fill(template(client, empty_analysis), [{"title": "Flom"}]))
     else:
         content = b"PK" + b"\0" * (excel.MAX_UPLOAD_BYTES + 10)
     response = upload(client, empty_analysis, content)
     assert response.status_code == 200
     assert message in html.unescape(response.content.decode())
     assert not AnalysedEvent.objects.filter(analysis=empty_analysis).exists()
+
+
+def _with_entities(content: bytes) -> bytes:
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(target, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
+                assert b"Flom" in body
+                data = bomb.encode() + body.replace(b"Flom", b"&b;")
+            archive.writestr(item, data)
+    return target.getvalue()
 
 
 def test_export_then_import_gives_the_same_events(signed_in, rana_hros, empty_analysis):
