@@ -160,10 +160,23 @@ def world(demo) -> World:
 def make_risk_records(notices) -> dict:
     """Per notice key, a risk analysis with one analysed event and one measure at the same level, owner,
     sharing and naming as the notice, with the key's canary in every title."""
-    from samvirke.risk.models import AnalysedEvent, Measure, RiskAnalysis, ScaleSet
+    import datetime
+
+    from samvirke.risk.models import AnalysedEvent, EventType, Measure, RiskAnalysis, ScaleSet
 
     scale_set = ScaleSet.objects.get(slug="dsb-2014-kommune")  # loaded with the demo
-    records = {"analyses": {}, "events": {}, "measures": {}}
+    # Assessed, typed events and overdue measures, so that the regional matrix, the comparison of an event
+    # type (the walker's event_type_id) and the overdue measures would show them if they leaked.
+    event_type = EventType.objects.get(region__isnull=True, name="Ekstremvær")
+    assessed = {
+        "event_type": event_type,
+        "likelihood": scale_set.likelihood_classes.get(position=3),
+        "likelihood_position": 3,
+        "consequence_position": 3,
+        "risk_score": 9,
+        "risk_colour": "yellow",
+    }
+    records = {"analyses": {}, "events": {}, "measures": {}, "event_type": event_type}
     for key, notice in notices.items():
         canary = CANARIES[key]
         common = {
@@ -174,8 +187,13 @@ def make_risk_records(notices) -> dict:
         analysis = RiskAnalysis(
             title=f"Analysis {canary}", scale_set=scale_set, scope=f"{canary}-scope", **common
         )
-        event = AnalysedEvent(title=f"Event {canary}", scenario=f"{canary}-scenario", **common)
-        measure = Measure(title=f"Measure {canary}", description=f"{canary}-description", **common)
+        event = AnalysedEvent(title=f"Event {canary}", scenario=f"{canary}-scenario", **assessed, **common)
+        measure = Measure(
+            title=f"Measure {canary}",
+            description=f"{canary}-description",
+            deadline=datetime.date(2020, 1, 1),
+            **common,
+        )
         for kind, obj in (("analyses", analysis), ("events", event), ("measures", measure)):
             if kind != "analyses":
                 obj.analysis = analysis

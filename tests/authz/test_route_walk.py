@@ -94,6 +94,10 @@ NON_CONTENT_KWARGS = {
     # The API's catch-all for unknown paths (api.unknown_endpoint, outside the schema). We send a path
     # that embeds a secret record's id: it must be the same 404 envelope, with nothing of the record.
     "unknown": (lambda world, record: f"notices/{world.notices['red'].pk}/history", "404"),
+    # An event type of the regional library (reference data, not content; /risk/compare/<id>/). We pass
+    # the type of the secret canary events (conftest.make_risk_records): the page compares the events of
+    # that type the caller may read, so it must answer and show none of the secret ones.
+    "event_type_id": (lambda world, record: world.extra["event_type"].pk, "no_leak"),
 }
 
 #: Detail routes: GREEN records of the caller's region must be readable here (200, title shown).

@@ -98,3 +98,39 @@ def matrix_grid(positions: Iterable[tuple[int, int, object]], size: int = SCALE_
     for likelihood, consequence, item in positions:
         grid[(check_position(likelihood, size), check_position(consequence, size))].append(item)
     return grid
+
+
+# --- comparing the same event type across municipalities -------------------------------------------------
+
+#: An assessment this many scale steps or more from the median of the municipalities' assessments is marked
+#: as an outlier. Outliers are only marked among three or more assessments: with two there is no majority.
+OUTLIER_DISTANCE = 2
+OUTLIER_MINIMUM = 3
+
+
+def median(values: Iterable[int | None]) -> float | None:
+    """The median of the assessed (not None) positions; None if nothing is assessed."""
+    assessed = sorted(v for v in values if v is not None)
+    if not assessed:
+        return None
+    middle = len(assessed) // 2
+    if len(assessed) % 2:
+        return float(assessed[middle])
+    return (assessed[middle - 1] + assessed[middle]) / 2
+
+
+def spread(values: Iterable[int | None]) -> int | None:
+    """How far the assessments disagree: max − min of the assessed positions; None below two assessments."""
+    assessed = [v for v in values if v is not None]
+    if len(assessed) < 2:
+        return None
+    return max(assessed) - min(assessed)
+
+
+def outliers(values: Iterable[int | None], distance: int = OUTLIER_DISTANCE) -> list[bool]:
+    """Per value: is it at least `distance` steps from the median (among three or more assessments)?"""
+    values = list(values)
+    centre = median(values)
+    if centre is None or sum(v is not None for v in values) < OUTLIER_MINIMUM:
+        return [False] * len(values)
+    return [v is not None and abs(v - centre) >= distance for v in values]

@@ -16,6 +16,7 @@ from samvirke.risk.models import (
     AnalysedEvent,
     ConsequenceAssessment,
     ConsequenceType,
+    EventType,
     LikelihoodClass,
     Measure,
     Requirement,
@@ -50,6 +51,41 @@ def measures_visible_to(actor: Actor):
     return Measure.objects.visible_to(actor).filter(
         analysis_id__in=RiskAnalysis.objects.visible_to(actor).values("pk")
     )
+
+
+def regional_events_for(actor: Actor, filters):
+    """Events of one region's organisations the actor may read (the event visible AND its analysis
+    visible), narrowed by `filters` (a selectors_regional.RegionalFilters). A region the actor is not a
+    member of gives nothing. One query when evaluated; every filter is a column test or an uncorrelated
+    subquery, so the matrix can be aggregated in SQL (selectors_regional.regional_matrix)."""
+    from samvirke.organisations.models import Organisation
+
+    if filters.region_id not in actor.region_ids:
+        return AnalysedEvent.objects.none()
+    events = events_visible_to(actor).filter(
+        owner_id__in=Organisation.objects.filter(region_id=filters.region_id).values("pk")
+    )
+    if filters.owner_id:
+        events = events.filter(owner_id=filters.owner_id)
+    if filters.event_type_id:
+        events = events.filter(event_type_id=filters.event_type_id)
+    if filters.category:
+        events = events.filter(
+            event_type_id__in=EventType.objects.filter(category=filters.category).values("pk")
+        )
+    if filters.kind:
+        events = events.filter(analysis_id__in=RiskAnalysis.objects.filter(kind=filters.kind).values("pk"))
+    if filters.consequence_type:
+        events = events.filter(
+            pk__in=ConsequenceAssessment.objects.filter(
+                consequence_type__code=filters.consequence_type
+            ).values("event_id")
+        )
+    if filters.cross_municipal:
+        events = events.filter(cross_municipal=True)
+    if filters.cross_border:
+        events = events.filter(cross_border=True)
+    return events
 
 
 def get_event_for(actor: Actor, analysis_id, event_id, *, action="read", via="web") -> AnalysedEvent:
@@ -213,8 +249,8 @@ def _grid(scale, positions) -> dict:
 
 
 def risk_picture(actor: Actor, region) -> dict:
-    """Per organisation of the region: analyses and events in red the actor may see, and the totals.
-    Two queries, whatever the size of the region."""
+    """Per organisation of the region: analyses, events in red and overdue measures the actor may see,
+    and the totals. Three queries, whatever the size of the region."""
     from samvirke.organisations.models import Organisation
 
     in_region = Organisation.objects.filter(region=region).values("pk")
@@ -232,10 +268,26 @@ def risk_picture(actor: Actor, region) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    overdue = dict(
+        overdue_measures(measures_visible_to(actor).filter(owner_id__in=in_region))
+        .values_list("owner_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {
         "by_owner": {
-            pk: {"analyses": analyses.get(pk, 0), "red": red.get(pk, 0)} for pk in {*analyses, *red}
+            pk: {"analyses": analyses.get(pk, 0), "red": red.get(pk, 0), "overdue": overdue.get(pk, 0)}
+            for pk in {*analyses, *red, *overdue}
         },
         "analysis_total": sum(analyses.values()),
         "red_total": sum(red.values()),
+        "overdue_total": sum(overdue.values()),
     }
+
+
+def overdue_measures(measures, today=None):
+    """Measures past their deadline and not finished (planned or in progress): Measure.is_overdue in SQL."""
+    return measures.filter(
+        deadline__lt=today or timezone.localdate(),
+        status__in=[Measure.Status.PLANNED, Measure.Status.IN_PROGRESS],
+    )

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from samvirke.risk import views
+from samvirke.risk import views, views_regional
 
 app_name = "risk"
 urlpatterns = [
     path("", views.analysis_list, name="list"),
     path("new/", views.analysis_create, name="analysis_create"),
+    path("regional/", views_regional.regional_matrix, name="regional"),
+    path("compare/", views_regional.compare_index, name="compare_index"),
+    path("compare/<int:event_type_id>/", views_regional.compare, name="compare"),
+    path("measures/", views_regional.measure_list, name="measures"),
     path("<int:analysis_id>/", views.analysis_detail, name="analysis_detail"),
     path("<int:analysis_id>/edit/", views.analysis_edit, name="analysis_edit"),
     path("<int:analysis_id>/matrix/", views.analysis_matrix, name="analysis_matrix"),

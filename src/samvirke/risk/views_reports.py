@@ -84,6 +84,7 @@ def import_xlsx(request, analysis_id):
         result = excel.read_import(form.cleaned_data["file"], analysis=analysis)
         if result.file_error:
             form.add_error("file", result.file_error)
+            form.style_fields()  # link the field to its new message (aria-describedby, aria-invalid)
         elif result.ok:
             try:
                 created = excel.import_events(request.actor, analysis, result)
