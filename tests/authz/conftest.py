@@ -144,6 +144,8 @@ def world(demo) -> World:
         notice.body += " (v2)"
         notice.save()
     risk = make_risk_records(notices)
+    risk["scale_set"] = make_scale_set_copy(users["demo-rana"], rana)
+    risk["other_event_type"] = make_event_type(other_region)
     other_token, _raw = ApiToken.issue(user=users["demo-rana"], name=f"Token {CANARIES['token']}")
     return World(
         region=region,
@@ -204,3 +206,28 @@ def make_risk_records(notices) -> dict:
             records[kind][key] = obj
         measure.events.set([event])
     return records
+
+
+def make_scale_set_copy(member, owner):
+    """A copy of the default scale set owned by `owner` (Rana), named with a secret canary. Only the owner's
+    members may read it (risk.selectors.scale_sets_for), so any other caller must get 404 for its slug and
+    never see its name."""
+    from samvirke.risk import services
+    from samvirke.risk.models import ScaleSet
+
+    return services.scale_set_copy(
+        actor=actor_for_user(member, verified=True),
+        scale_set_id=ScaleSet.objects.get(slug="dsb-2014-kommune").pk,
+        owner_id=owner.pk,
+        name=f"Scale {CANARIES['amber_strict']}",
+    )
+
+
+def make_event_type(region):
+    """An event type of `region`'s own library, named with that region's canary: members of other regions
+    must get 404 for it and never see its name."""
+    from samvirke.risk.models import EventType
+
+    return EventType.objects.create(
+        region=region, category="natural", name=f"Type {CANARIES['other_region']}"
+    )

@@ -94,6 +94,10 @@ NON_CONTENT_KWARGS = {
     # The API's catch-all for unknown paths (api.unknown_endpoint, outside the schema). We send a path
     # that embeds a secret record's id: it must be the same 404 envelope, with nothing of the record.
     "unknown": (lambda world, record: f"notices/{world.notices['red'].pk}/history", "404"),
+    # A scale set by slug (reference data: /risk/scales/<slug>/..., /api/v1/risk/scale-sets/<slug>). A copy
+    # owned by an organisation is readable by its members only (risk.selectors.scale_sets_for): we pass
+    # Rana's copy (conftest.make_scale_set_copy, named with a secret canary), which must be a 404.
+    "scale_set_slug": (lambda world, record: world.extra["scale_set"].slug, "404"),
     # An event type of the regional library (reference data, not content; /risk/compare/<id>/). We pass
     # the type of the secret canary events (conftest.make_risk_records): the page compares the events of
     # that type the caller may read, so it must answer and show none of the secret ones.
@@ -220,6 +224,14 @@ def snapshot(world):
     rows = {n.pk: (n.version, n.access_level, n.title, n.body) for n in Notice.objects.all()}
     for model in (RiskAnalysis, AnalysedEvent, Measure):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level", "title"))
+    from samvirke.risk.models import AcceptanceBand, EventType, LikelihoodClass, ScaleSet
+
+    rows["library"] = (
+        set(ScaleSet.objects.values_list("pk", "name", "owner_id")),
+        set(LikelihoodClass.objects.values_list("pk", "label", "probability_low", "probability_high")),
+        {(pk, str(cells)) for pk, cells in AcceptanceBand.objects.values_list("pk", "cells")},
+        set(EventType.objects.values_list("pk", "region_id", "name", "description")),
+    )
     token = ApiToken.objects.get(pk=world.other_token.pk)
     memberships = set(
         Membership.objects.values_list("pk", "user_id", "organisation_id", "role", "title", "active")
@@ -315,7 +327,8 @@ def test_route_hides_secret_records(world, signed_in, route, outsider):
                             f"{where}: expected 404, got {response.status_code}"
                         )
                 else:
-                    assert response.status_code in (200, 302, 404, 405), (
+                    # 403: a page for editors only (editing a national event type): refused, nothing shown.
+                    assert response.status_code in (200, 302, 403, 404, 405), (
                         f"{where}: got {response.status_code}"
                     )
                 checked += 1

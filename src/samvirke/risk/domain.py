@@ -68,6 +68,20 @@ def colour_for(cells: Mapping[tuple[int, int], str], likelihood: int, consequenc
     return cells[(check_position(likelihood), check_position(consequence))]
 
 
+def milder_cells(cells: Mapping[tuple[int, int], str], size: int = SCALE_SIZE) -> list[tuple[int, int]]:
+    """Cells whose colour is milder than a cell with lower likelihood or lower consequence, e.g. a green
+    cell above a yellow one: more risk must never look more acceptable. Empty for a sound matrix."""
+    rank = {colour: n for n, colour in enumerate(COLOURS)}
+    wrong = []
+    for likelihood in range(1, size + 1):
+        for consequence in range(1, size + 1):
+            here = rank[cells[(likelihood, consequence)]]
+            below = [(likelihood - 1, consequence), (likelihood, consequence - 1)]
+            if any(key in cells and rank[cells[key]] > here for key in below):
+                wrong.append((likelihood, consequence))
+    return wrong
+
+
 def reduce(position: int, steps: int) -> int:
     """A measure moves a position down by `steps`, never below the lowest class."""
     if steps < 0:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samvirke.risk import views, views_regional
+from samvirke.risk import views, views_library, views_regional
 
 app_name = "risk"
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("compare/", views_regional.compare_index, name="compare_index"),
     path("compare/<int:event_type_id>/", views_regional.compare, name="compare"),
     path("measures/", views_regional.measure_list, name="measures"),
+    path("scales/", views_library.scale_set_list, name="scale_sets"),
+    path("scales/<slug:scale_set_slug>/", views_library.scale_set_detail, name="scale_set_detail"),
+    path("scales/<slug:scale_set_slug>/copy/", views_library.scale_set_copy, name="scale_set_copy"),
+    path("scales/<slug:scale_set_slug>/edit/", views_library.scale_set_edit, name="scale_set_edit"),
+    path("event-types/", views_library.event_type_list, name="event_types"),
+    path("event-types/new/", views_library.event_type_create, name="event_type_create"),
+    path("event-types/<int:event_type_id>/edit/", views_library.event_type_edit, name="event_type_edit"),
     path("<int:analysis_id>/", views.analysis_detail, name="analysis_detail"),
     path("<int:analysis_id>/edit/", views.analysis_edit, name="analysis_edit"),
     path("<int:analysis_id>/matrix/", views.analysis_matrix, name="analysis_matrix"),
