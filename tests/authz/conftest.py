@@ -96,7 +96,7 @@ class World:
 
 
 @pytest.fixture
-def world(demo) -> World:
+def world(demo, settings, tmp_path) -> World:
     user_model = get_user_model()
     region = Region.objects.get(slug=demo_data.REGION["slug"])
     orgs = {o.municipality_number or o.name: o for o in Organisation.objects.filter(region=region)}
@@ -144,6 +144,8 @@ def world(demo) -> World:
         notice.body += " (v2)"
         notice.save()
     risk = make_risk_records(notices)
+    settings.SAMVIRKE_ATTACHMENT_ROOT = tmp_path / "attachments"
+    plans = make_plan_records(notices)
     risk["scale_set"] = make_scale_set_copy(users["demo-rana"], rana)
     risk["other_event_type"] = make_event_type(other_region)
     other_token, _raw = ApiToken.issue(user=users["demo-rana"], name=f"Token {CANARIES['token']}")
@@ -155,7 +157,7 @@ def world(demo) -> World:
         notices=notices,
         other_token=other_token,
         other_membership=Membership.objects.get(user=users["other-region"], organisation=other_org),
-        extra=risk,
+        extra={**risk, **plans},
     )
 
 
@@ -205,6 +207,52 @@ def make_risk_records(notices) -> dict:
             obj.named_people.set(notice.named_people.all())
             records[kind][key] = obj
         measure.events.set([event])
+    return records
+
+
+def make_plan_records(notices) -> dict:
+    """Per notice key, a governing document with one attachment (the canary in the file), and a status
+    snapshot, at the same level, owner, sharing and naming as the notice, with the key's canary in every
+    title. The attachment is read only through its document, so it has no level of its own."""
+    from django.core.files.base import ContentFile
+
+    from samvirke.plans.defaults import load_defaults
+    from samvirke.plans.models import DocumentAttachment, DocumentType, GoverningDocument, StatusSnapshot
+
+    load_defaults()  # loaded with the demo; idempotent
+    doc_type = DocumentType.objects.get(code="sektorplan")
+    records = {"documents": {}, "attachments": {}, "snapshots": {}}
+    for key, notice in notices.items():
+        canary = CANARIES[key]
+        common = {
+            "owner": notice.owner,
+            "access_level": notice.access_level,
+            "exemption_basis": notice.exemption_basis,
+        }
+        document = GoverningDocument(
+            title=f"Document {canary}", document_type=doc_type, notes=f"{canary}-notes", **common
+        )
+        snapshot = StatusSnapshot(
+            label=f"Snapshot {canary}", matrix=[{"type": "hros", "state": "current"}], **common
+        )
+        for kind, obj in (("documents", document), ("snapshots", snapshot)):
+            obj._history_user = notice.history.first().history_user
+            obj.save()
+            obj.shared_with.set(notice.shared_with.all())
+            obj.named_people.set(notice.named_people.all())
+            records[kind][key] = obj
+        # A PNG signature and the canary as plain text, so a leaked download shows it in the body.
+        content = b"\x89PNG\r\n\x1a\n" + f" {canary}-file ".encode()
+        attachment = DocumentAttachment(
+            document=document,
+            original_name=f"{canary}.png",
+            content_type="image/png",
+            size=len(content),
+            sha256="0" * 64,
+        )
+        attachment.file.save(f"{canary}.png", ContentFile(content), save=False)
+        attachment.save()
+        records["attachments"][key] = attachment
     return records
 
 

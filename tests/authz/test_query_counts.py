@@ -60,6 +60,28 @@ def grow(world, viewer_username: str, n: int):
         make_notice(org, f"grow-amber-{number}", AccessLevel.AMBER, shared_with=viewer_orgs)
         make_notice(org, f"grow-red-{number}", AccessLevel.RED, named=[viewer, advisor])
         make_notice(org, f"grow-strict-{number}", AccessLevel.AMBER_STRICT)
+        grow_plans(org, viewer_orgs)
+
+
+def grow_plans(org, viewer_orgs):
+    """Governing documents at several levels (AMBER shared with the viewer), one required type missing and
+    a plan overdue for revision, with the due items derived: the overview's plan column and due counts."""
+    import datetime
+
+    from samvirke.plans.due import refresh_due_items
+    from samvirke.plans.models import DocumentType, GoverningDocument
+
+    codes = ["hros", "overordnet-beredskapsplan", "arealplan"]
+    types = {t.code: t for t in DocumentType.objects.filter(code__in=codes)}
+    for code, level in (("hros", AccessLevel.GREEN), ("overordnet-beredskapsplan", AccessLevel.AMBER),
+                        ("arealplan", AccessLevel.AMBER_STRICT)):  # fmt: skip
+        doc = GoverningDocument.objects.create(
+            owner=org, document_type=types[code], title=f"{code} {org.pk}", status="adopted",
+            adopted_on=datetime.date(2020, 1, 1), access_level=level,
+        )  # fmt: skip
+        if level == AccessLevel.AMBER:
+            doc.shared_with.set(viewer_orgs)
+    refresh_due_items(organisation_ids=[org.pk])
 
 
 def count_queries(client, url) -> tuple[int, list[str]]:

@@ -24,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from samvirke.accounts.models import ApiToken
 from samvirke.notices.models import Notice
 from samvirke.organisations.models import Membership
+from samvirke.plans.models import DocumentAttachment, GoverningDocument, StatusAssessment, StatusSnapshot
 from samvirke.risk.models import AnalysedEvent, Measure, RiskAnalysis
 
 from .conftest import CANARIES, SECRET_KEYS
@@ -45,6 +46,9 @@ CONTENT_KWARGS = {
     "analysis_id": (RiskAnalysis, lambda world, key: world.extra["analyses"][key]),
     "event_id": (AnalysedEvent, lambda world, key: world.extra["events"][key]),
     "measure_id": (Measure, lambda world, key: world.extra["measures"][key]),
+    # Plans: a governing document and a status snapshot (conftest.make_plan_records).
+    "document_id": (GoverningDocument, lambda world, key: world.extra["documents"][key]),
+    "snapshot_id": (StatusSnapshot, lambda world, key: world.extra["snapshots"][key]),
 }
 
 #: Keys of `world.notices` (and of any other content model's records) that the outsider must not reach.
@@ -79,6 +83,11 @@ NON_CONTENT_KWARGS = {
     # membership together with the other region's organisation, so both the region check and the
     # "membership belongs to this organisation" check must answer 404 (see organisations.services).
     "membership_id": (lambda world, record: world.other_membership.pk, "404"),
+    # A document's attachment, only under its document in the URL (/plans/documents/<document_id>/
+    # attachments/<attachment_id>/). It has no level of its own: we pass the attachment OF the secret
+    # document, so only the document check (get_visible, in plans.selectors.get_attachment_for) can stop
+    # the request. (An attachment id under another, visible document is tested in plans/tests.)
+    "attachment_id": (lambda world, record: record.attachments.order_by("pk").first().pk, "404"),
     # A personal API token: only its owner may revoke it. We pass demo-rana's token.
     "token_id": (lambda world, record: world.other_token.pk, "404"),
     # Password reset link (Django's PasswordResetConfirmView). Not an object read: the uid of the
@@ -105,7 +114,15 @@ NON_CONTENT_KWARGS = {
 }
 
 #: Detail routes: GREEN records of the caller's region must be readable here (200, title shown).
-DETAIL_ROUTES = {"notices:detail", "api:notice_detail", "risk:analysis_detail", "risk:event_detail"}
+DETAIL_ROUTES = {
+    "notices:detail",
+    "api:notice_detail",
+    "risk:analysis_detail",
+    "risk:event_detail",
+    "plans:document_detail",
+    "plans:snapshot_detail",
+    "plans:attachment_download",
+}
 
 #: API routes served outside the OpenAPI schema. They take no content ids; they are walked with GET
 #: and POST like the documented ones.
@@ -222,8 +239,11 @@ def assert_no_canary(response, canaries, where):
 
 def snapshot(world):
     rows = {n.pk: (n.version, n.access_level, n.title, n.body) for n in Notice.objects.all()}
-    for model in (RiskAnalysis, AnalysedEvent, Measure):
+    for model in (RiskAnalysis, AnalysedEvent, Measure, GoverningDocument):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level", "title"))
+    for model in (StatusSnapshot, StatusAssessment):
+        rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level"))
+    rows["DocumentAttachment"] = set(DocumentAttachment.objects.values_list("pk", "document_id", "sha256"))
     from samvirke.risk.models import AcceptanceBand, EventType, LikelihoodClass, ScaleSet
 
     rows["library"] = (

@@ -94,12 +94,16 @@ def load_demo() -> dict:
     from samvirke.demo.risk import load_risk_demo
 
     risk = load_risk_demo(orgs, users)
+    from samvirke.demo.plans import load_plans_demo
+
+    plans = load_plans_demo(orgs, users)
     return {
         "region": region,
         "organisations": len(orgs),
         "users": len(users),
         "notices": len(data.NOTICES),
         "risk": risk,
+        "plans": plans,
     }
 
 

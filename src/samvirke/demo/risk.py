@@ -1,243 +1,330 @@
-"""Demo risk analyses: Rana's and Hemnes' helhetlig ROS (comparable events) and Storuman's RSA in Swedish.
+"""Demo risk analyses: a helhetlig ROS or RSA for each of the nine municipalities and a regional ROS owned
+by the cooperation's steering group. The content is in risk_data.py.
 
-Idempotent: analyses are keyed on (owner, title), events and measures on (analysis, title). Drawn from
-../shared/docs/domain.md section 10; the scores are plausible demo values, not real assessments.
+Idempotent: analyses are keyed on (owner, title), events and measures on (analysis, title); running it again
+changes only what differs (a new version with history) and creates nothing twice. A fresh database gets
+everything in a few bulk inserts, with history, so the test fixtures stay fast. Risk results are computed by
+`risk.services.assessment_result` from the analysis' scale, and assessments written by
+`risk.services.assessments_write`, as for any event saved through the services.
 """
+
+from __future__ import annotations
 
 import datetime
 
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
 from samvirke.core.access import AccessLevel
+from samvirke.demo import risk_data
 from samvirke.risk import domain, services
 from samvirke.risk.defaults import load_defaults
 from samvirke.risk.models import (
+    AcceptanceBand,
     AnalysedEvent,
+    ConsequenceAssessment,
+    ConsequenceLevel,
     ConsequenceType,
     CriticalFunction,
     EventType,
+    LikelihoodClass,
     Measure,
     Requirement,
     RiskAnalysis,
 )
 
-G, A, S = AccessLevel.GREEN, AccessLevel.AMBER, AccessLevel.AMBER_STRICT
-NO_BASIS, SE_BASIS = "offl. § 24 tredje ledd", "OSL 18 kap. 13 §"
-
-#: key, owner, title, kind, status, adopted (date, body, case), level, shared with, requirements, scope
-ANALYSES = [
+#: Event titles changed since an earlier demo: (analysis key, old title) -> new title. An existing demo
+#: database renames the event instead of keeping the old one next to a new one.
+RENAMED = {
     (
-        "rana", "1833", "Helhetlig ROS Rana kommune 2024", "hros", "adopted",
-        (datetime.date(2024, 6, 20), "Rana kommunestyre", "24/01234"), G, [],
-        ["§ 2 a", "§ 2 b", "§ 2 d", "§ 2 e", "§ 2 f"],
-        "Hele Rana kommune, med Mo Industripark, E6/E12, Nordlandsbanen og vassdragene.",
-    ),
-    (
-        "hemnes", "1832", "Helhetlig ROS Hemnes kommune 2023", "hros", "consultation", None, A, ["1833"],
-        ["§ 2 a", "§ 2 d", "§ 2 e"],
-        "Hemnes kommune: Korgen, Hemnesberget og Bjerka, E6 gjennom Korgfjelltunnelen og Røssåga.",
-    ),
-    (
-        "storuman", "2421", "Risk- och sårbarhetsanalys Storumans kommun 2023–2026", "rsa", "adopted",
-        (datetime.date(2023, 10, 26), "Kommunfullmäktige", "KS 2023/145"), G, [],
-        ["1", "2", "3", "5", "7"],
-        "Storumans kommun med Tärnaby och Hemavan, E12 och E45, Inlandsbanan och vattenkraften.",
-    ),
-]  # fmt: skip
+        "hemnes",
+        "Stengt E6 og E12 ved uvær og snøskred vinterstid",
+    ): "Stengt E6 gjennom Hemnes ved uvær og snøskred",
+}
 
-#: analysis key, title, event type, likelihood, {consequence type: (level, reasoning)}, knowledge,
-#: level, cross-municipal/border municipalities, critical functions, scenario
-EVENTS = [
-    ("rana", "Stengt E6 og E12 ved uvær og snøskred vinterstid", "Snøskred og stengt vei", "E",
-     {"dagligliv": (3, "Kommunen blir delvis isolert i opptil tre døgn."),
-      "okonomi": (2, "Tapt omsetning og forsinket godstransport.")},
-     "strong", G, ["1832", "2421"], ["Transport"],
-     "E6 over Saltfjellet og E12 over Umbukta stenges i flere døgn samtidig."),
-    ("rana", "Brann i vegtunnel på E6", "Brann i tunnel", "C",
-     {"dodsfall": (4, "Mange trafikanter i lang tunnel uten rømningsvei."),
-      "skader-sykdom": (4, "Røykskader hos mange.")},
-     "medium", G, [], ["Transport", "Redningstjeneste"],
-     "Vogntog tar fyr midt i en lang ettløps tunnel på E6 i rushtiden."),
-    ("rana", "Langvarig strømbrudd i Mo Industripark", "Langvarig strømbrudd", "D",
-     {"okonomi": (4, "Prosessindustrien stanser; ovner må tømmes."),
-      "grunnleggende-behov": (2, "Fjernvarme fra industrien faller bort.")},
-     "medium", S, [], ["Kraftforsyning"],
-     "Bryterfeil i transformatorstasjonen mørklegger hele industriparken (jf. 2015)."),
-    ("rana", "Storulykke med giftig utslipp i Mo Industripark", "Storulykke i industri", "B",
-     {"dodsfall": (4, "Mange ansatte og naboer i utslippssonen."),
-      "natur-miljo": (3, "Utslipp til Ranfjorden.")},
-     "weak", S, [], ["Helse og omsorg", "Natur og miljø"],
-     "Eksplosjon og brann i et smelteverk med utslipp av giftig gass over Mo sentrum."),
-    ("rana", "Dambrudd i regulert vassdrag", "Dambrudd", "A",
-     {"dodsfall": (5, "Flombølge gjennom bebyggelse langs elva."),
-      "okonomi": (5, "Store skader på bebyggelse og infrastruktur.")},
-     "weak", G, ["1832"], ["Kraftforsyning", "Transport"],
-     "Brudd i en stor fyllingsdam sender en flombølge ned dalføret."),
-    ("rana", "Kvikkleireskred i boligområde", "Kvikkleireskred", "B",
-     {"dodsfall": (3, "Få boliger i kartlagt faresone."),
-      "okonomi": (3, "Tap av boliger og vei.")},
-     "medium", G, [], ["Transport"],
-     "Et kvikkleireskred tar med seg boliger og kommunal vei etter langvarig nedbør."),
-    ("rana", "Flom i Ranelva", "Flom", "D",
-     {"okonomi": (3, "Oversvømte kjellere og veier."),
-      "dagligliv": (2, "Stengte veier i noen dager.")},
-     "strong", G, [], ["Vann og avløp", "Transport"],
-     "Vårflom med regn på snø gir flom i Ranelva og sideelvene."),
-    ("rana", "Bortfall av Helgelandssykehuset Mo i Rana", "Bortfall av sykehus", "B",
-     {"skader-sykdom": (4, "Pasienter må flyttes til Sandnessjøen eller Bodø."),
-      "styringsevne": (3, "Stor belastning på kommunens helsetjenester.")},
-     "medium", G, ["1832", "1828"], ["Helse og omsorg"],
-     "Brann og vannskade gjør sykehuset ubrukelig i flere uker."),
-    ("hemnes", "Stengt E6 i Korgfjelltunnelen", "Brann i tunnel", "C",
-     {"dodsfall": (3, "Tunnelen er kortere og har nødnisjer."),
-      "skader-sykdom": (3, "Røykskader hos flere.")},
-     "medium", A, ["1833"], ["Transport"],
-     "Brann i et kjøretøy i Korgfjelltunnelen stenger E6 i lang tid."),
-    ("hemnes", "Flom i Røssåga", "Flom", "D",
-     {"okonomi": (3, "Skader på vei og bebyggelse på Korgen."),
-      "dagligliv": (3, "Bygdene blir isolert.")},
-     "medium", A, [], ["Transport"],
-     "Stor nedbør og tapping fra Røssvatnet gir flom i Røssåga."),
-    ("hemnes", "Dambrudd i Røssåga-vassdraget", "Dambrudd", "A",
-     {"dodsfall": (5, "Bebyggelsen ligger lavt langs elva."),
-      "okonomi": (5, "Kraftverk og vei ødelegges.")},
-     "weak", A, ["1833"], ["Kraftforsyning"],
-     "Brudd i en dam i Røssåga-vassdraget."),
-    ("hemnes", "Stengt E6 og E12 ved uvær og snøskred vinterstid", "Snøskred og stengt vei", "D",
-     {"dagligliv": (2, "Korte stengninger."),
-      "okonomi": (2, "Forsinket transport.")},
-     "strong", A, [], ["Transport"],
-     "Uvær stenger E6 over Korgfjellet."),
-    ("storuman", "Stängd E12 och E45 vid oväder", "Snøskred og stengt vei", "E",
-     {"dagligliv": (3, "Tärnaby och Hemavan blir isolerade i flera dygn."),
-      "okonomi": (2, "Turistnäringen drabbas.")},
-     "strong", G, ["1833"], ["Transport"],
-     "Snöstorm stänger E12 över Umbukta och E45 samtidigt under högsäsong."),
-    ("storuman", "Långvarigt elavbrott i fjällvärlden", "Langvarig strømbrudd", "C",
-     {"grunnleggende-behov": (4, "Uppvärmning och vatten faller bort i sträng kyla."),
-      "styringsevne": (2, "Kommunens krisledning måste arbeta från reservlokal.")},
-     "medium", G, [], ["Kraftforsyning", "Vann og avløp"],
-     "Ledningsbrott i sträng kyla ger elavbrott i fjällbyarna i flera dygn."),
-]  # fmt: skip
-
-#: analysis key, title, responsible, deadline, status, events, likelihood/consequence steps
-MEASURES = [
-    ("rana", "Reserveløsning for strøm til kritiske funksjoner i industriparken", "Beredskapskoordinator",
-     datetime.date(2025, 6, 30), "in_progress", ["Langvarig strømbrudd i Mo Industripark"], (1, 0)),
-    ("rana", "Oppdatere kvikkleirekartlegging for sentrumsnære områder", "Plan- og byggesakssjef",
-     datetime.date(2025, 12, 31), "planned", ["Kvikkleireskred i boligområde"], (1, 0)),
-    ("rana", "Flomvoll og beredskapsplan for Ranelva", "Kommunalsjef teknisk",
-     datetime.date(2027, 9, 1), "planned", ["Flom i Ranelva"], (1, 1)),
-    ("rana", "Felles øvelse om stengte grenseveier med Storuman", "Beredskapskoordinator",
-     datetime.date(2026, 3, 1), "done", ["Stengt E6 og E12 ved uvær og snøskred vinterstid"], (0, 1)),
-    ("hemnes", "Varslingsplan for dambrudd sammen med regulanten", "Beredskapskoordinator",
-     datetime.date(2025, 10, 1), "planned", ["Dambrudd i Røssåga-vassdraget"], (0, 1)),
-    ("storuman", "Reservkraft till Tärnaby skola som trygghetspunkt", "Säkerhetssamordnare",
-     datetime.date(2027, 6, 30), "planned", ["Långvarigt elavbrott i fjällvärlden"], (0, 1)),
-]  # fmt: skip
+ANALYSIS_LINKS = ("shared_with", "named_people", "covered_requirements")
+EVENT_LINKS = ("shared_with", "named_people", "affected_municipalities", "critical_functions")
+MEASURE_LINKS = ("shared_with", "named_people", "events")
 
 
-def load_risk_demo(orgs: dict, users: dict) -> dict:
+def load_risk_demo(orgs: dict, users: dict, *, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
     sets = load_defaults()
-    scale_set = sets["dsb-2014-kommune"]
-    types = {
-        t.code: t for t in ConsequenceType.objects.filter(scale_set=scale_set).prefetch_related("levels")
+    region = orgs[risk_data.GROUP].region
+    scales = _scales({spec.scale: sets[spec.scale] for spec in risk_data.ANALYSES})
+    event_types = _event_types(region)
+    functions = {f.name: f.pk for f in CriticalFunction.objects.all()}
+    requirements = {(r.country, r.code): r.pk for r in Requirement.objects.all()}
+
+    analyses = _sync(
+        RiskAnalysis,
+        [_analysis_row(spec, orgs, users, scales, requirements) for spec in risk_data.ANALYSES],
+        existing={
+            (a.owner_id, a.title): a
+            for a in RiskAnalysis.objects.filter(
+                owner__in=[orgs[spec.owner] for spec in risk_data.ANALYSES],
+                title__in=[spec.title for spec in risk_data.ANALYSES],
+            ).prefetch_related(*ANALYSIS_LINKS)
+        },
+        links=ANALYSIS_LINKS,
+    )
+    by_key = {spec.key: analyses[(orgs[spec.owner].pk, spec.title)] for spec in risk_data.ANALYSES}
+    analysis_specs = {spec.key: spec for spec in risk_data.ANALYSES}
+
+    existing_events = {
+        (e.analysis_id, e.title): e
+        for e in AnalysedEvent.objects.filter(analysis__in=by_key.values()).prefetch_related(
+            *EVENT_LINKS, "assessments"
+        )
     }
-    likelihoods = {c.code: c for c in scale_set.likelihood_classes.all()}
-    event_types = {t.name: t for t in EventType.objects.filter(region__isnull=True)}
-    functions = {f.name: f for f in CriticalFunction.objects.all()}
-    cells = domain.band_map({b.colour: b.cells for b in scale_set.acceptance_bands.all()})
-    analyses = {}
-    for key, owner_key, title, kind, status, adopted, level, shared, reqs, scope in ANALYSES:
-        owner = orgs[owner_key]
-        analysis = RiskAnalysis.objects.filter(owner=owner, title=title).first() or RiskAnalysis(
-            owner=owner, title=title
-        )
-        analysis.kind, analysis.status, analysis.scope, analysis.scale_set = kind, status, scope, scale_set
-        analysis.access_level = level
-        analysis.exemption_basis = (
-            "" if level == AccessLevel.CLEAR else (SE_BASIS if kind == "rsa" else NO_BASIS)
-        )
-        analysis.method = (
-            "MSB:s vägledning för risk- och sårbarhetsanalyser."
-            if kind == "rsa"
-            else "DSBs veileder for helhetlig ROS (2014), sannsynlighetsklasser A–E."
-        )
-        analysis.adopted_on, analysis.adopted_by, analysis.case_number = adopted or (None, "", "")
-        analysis.period_start = datetime.date(2023, 1, 1)
-        analysis.period_end = datetime.date(2027, 12, 31)
-        analysis._change_reason = ""
-        analysis.save()
-        analysis.shared_with.set([orgs[k] for k in shared])
-        country = "SE" if kind == "rsa" else "NO"
-        analysis.covered_requirements.set(Requirement.objects.filter(country=country, code__in=reqs))
-        analyses[key] = analysis
-    events = {}
-    existing = {
-        (e.analysis_id, e.title): e for e in AnalysedEvent.objects.filter(analysis__in=analyses.values())
+    for (key, old), new in RENAMED.items():
+        analysis_id = by_key[key].pk
+        if (analysis_id, old) in existing_events and (analysis_id, new) not in existing_events:
+            existing_events[(analysis_id, new)] = existing_events.pop((analysis_id, old))
+    event_rows, assessments = [], {}
+    for key, event_specs in risk_data.EVENTS.items():
+        analysis = by_key[key]
+        for spec in event_specs:
+            row, assessments[(analysis.pk, spec.title)] = _event_row(
+                analysis,
+                analysis_specs[key],
+                spec,
+                orgs,
+                users,
+                scales[analysis.scale_set_id],
+                event_types,
+                functions,
+            )
+            event_rows.append(row)
+    events = _sync(AnalysedEvent, event_rows, existing=existing_events, links=EVENT_LINKS)
+    created = []
+    for event_key, event in events.items():
+        rows = assessments[event_key]
+        if event_key not in existing_events:
+            created.extend((event, row) for row in rows)
+        elif {(a.consequence_type_id, a.level_id, a.reasoning) for a in event.assessments.all()} != {
+            (ctype.pk, level.pk, reasoning) for ctype, level, reasoning in rows
+        }:
+            services.assessments_write(event, rows)
+    # New events: the rows services.assessment_result checked, in one insert instead of one per event.
+    ConsequenceAssessment.objects.bulk_create(
+        ConsequenceAssessment(event=event, consequence_type=ctype, level=level, reasoning=reasoning)
+        for event, (ctype, level, reasoning) in created
+    )
+
+    measure_rows = []
+    for key, measure_specs in risk_data.MEASURES.items():
+        analysis = by_key[key]
+        for spec in measure_specs:
+            measure_rows.append(_measure_row(analysis, analysis_specs[key], spec, orgs, users, events, today))
+    measures = _sync(
+        Measure,
+        measure_rows,
+        existing={
+            (m.analysis_id, m.title): m
+            for m in Measure.objects.filter(analysis__in=by_key.values()).prefetch_related(*MEASURE_LINKS)
+        },
+        links=MEASURE_LINKS,
+    )
+    return {"analyses": len(analyses), "events": len(events), "measures": len(measures)}
+
+
+# --- rows --------------------------------------------------------------------------------------------------
+
+
+class _Scale:
+    """One scale set's classes, levels and colour bands, looked up by code and position."""
+
+    def __init__(self, scale_set):
+        self.scale_set = scale_set
+        self.likelihoods: dict[str, LikelihoodClass] = {}
+        self.types: dict[str, ConsequenceType] = {}
+        self.levels: dict[tuple[int, int], ConsequenceLevel] = {}
+        self.cells: dict = {}
+
+
+def _scales(sets: dict) -> dict[int, _Scale]:
+    """The scales used by the demo, in four queries whatever their number."""
+    scales = {s.pk: _Scale(s) for s in sets.values()}
+    for lc in LikelihoodClass.objects.filter(scale_set_id__in=scales):
+        scales[lc.scale_set_id].likelihoods[lc.code] = lc
+    types = {}
+    for ctype in ConsequenceType.objects.filter(scale_set_id__in=scales):
+        scales[ctype.scale_set_id].types[ctype.code] = types[ctype.pk] = ctype
+    for level in ConsequenceLevel.objects.filter(consequence_type_id__in=types):
+        ctype = types[level.consequence_type_id]
+        scales[ctype.scale_set_id].levels[(ctype.pk, level.position)] = level
+    bands: dict[int, dict] = {pk: {} for pk in scales}
+    rows = AcceptanceBand.objects.filter(scale_set_id__in=scales).values_list(
+        "scale_set_id", "colour", "cells"
+    )
+    for scale_set_id, colour, cells in rows:
+        bands[scale_set_id][colour] = cells
+    for pk, scale in scales.items():
+        scale.cells = domain.band_map(bands[pk])
+    return scales
+
+
+def _event_types(region) -> dict[str, EventType]:
+    """The shared library plus the region's own types (risk_data.REGIONAL_EVENT_TYPES), by name; the
+    region's types are created or updated here."""
+    current = {
+        (t.region_id, t.name): t for t in EventType.objects.filter(Q(region__isnull=True) | Q(region=region))
     }
-    for (
-        key,
-        title,
-        type_name,
-        likelihood,
-        consequences,
-        knowledge,
-        level,
-        affected,
-        funcs,
-        scenario,
-    ) in EVENTS:
-        analysis = analyses[key]
-        event = existing.get((analysis.pk, title)) or AnalysedEvent(analysis=analysis, title=title)
-        new = event.pk is None
-        fields = {
-            "likelihood": likelihoods[likelihood],
-            "likelihood_reasoning": "Vurdert ut fra historiske hendelser og faglige råd.",
-        }
-        by_type = {
-            types[code]: (types[code].levels.all()[position - 1], reasoning)
-            for code, (position, reasoning) in consequences.items()
-        }
-        computed, rows = services.assessment_result(analysis, fields, by_type, cells)
-        for name, value in {**fields, **computed}.items():
-            setattr(event, name, value)
-        event.owner = analysis.owner
-        event.event_type = event_types[type_name]
-        event.knowledge_strength, event.scenario, event.access_level = knowledge, scenario, level
-        event.exemption_basis = analysis.exemption_basis if level != AccessLevel.CLEAR else ""
-        event.cross_municipal = bool(affected)
-        event.cross_border = any(orgs[k].country != analysis.owner.country for k in affected)
-        event.sources = "Kommunens beredskapsplan; NVE; DSB."
-        event._change_reason = ""
-        event.save()
-        shared_with = list(analysis.shared_with.all()) if level == AccessLevel.AMBER else []
-        affected_orgs, critical = [orgs[k] for k in affected], [functions[f] for f in funcs]
-        if new:  # a fresh database (every test): adds only, no reads of current links
-            event.shared_with.add(*shared_with)
-            event.affected_municipalities.add(*affected_orgs)
-            event.critical_functions.add(*critical)
+    missing, changed = [], []
+    for category, name, description in risk_data.REGIONAL_EVENT_TYPES:
+        existing = current.get((region.pk, name))
+        if existing is None:
+            missing.append(EventType(region=region, category=category, name=name, description=description))
+        elif (existing.category, existing.description) != (category, description):
+            existing.category, existing.description = category, description
+            changed.append(existing)
+    for event_type in EventType.objects.bulk_create(missing):
+        current[(region.pk, event_type.name)] = event_type
+    if changed:
+        EventType.objects.bulk_update(changed, ["category", "description"])
+    # A region's own type of the same name wins over the shared one.
+    return {name: t for (_region, name), t in sorted(current.items(), key=lambda i: i[0][0] is not None)}
+
+
+def _access(level, spec, orgs, users, kind, analysis_spec=None) -> tuple[str, dict]:
+    """Exemption basis and sharing for a record: a legal basis for AMBER and stricter, sharing only for
+    AMBER, named people only for RED. An event or measure at its analysis' level shares like it."""
+    basis = "" if level in (AccessLevel.CLEAR, AccessLevel.GREEN) else _basis(kind)
+    shared = spec.shared
+    if not shared and analysis_spec is not None and level == analysis_spec.level:
+        shared = analysis_spec.shared
+    return basis, {
+        "shared_with": [orgs[k].pk for k in shared] if level == AccessLevel.AMBER else [],
+        "named_people": [users[u].pk for u in spec.named] if level == AccessLevel.RED else [],
+    }
+
+
+def _basis(kind: str) -> str:
+    return risk_data.SE_BASIS if kind == RiskAnalysis.Kind.RSA else risk_data.NO_BASIS
+
+
+def _analysis_row(spec, orgs, users, scales, requirements):
+    owner = orgs[spec.owner]
+    scale_set = next(s.scale_set for s in scales.values() if s.scale_set.slug == spec.scale)
+    basis, links = _access(spec.level, spec, orgs, users, spec.kind)
+    country = "SE" if spec.kind == RiskAnalysis.Kind.RSA else "NO"
+    adopted_on, adopted_by, case_number = spec.adopted or (None, "", "")
+    fields = {
+        "owner_id": owner.pk,
+        "title": spec.title,
+        "kind": spec.kind,
+        "status": spec.status,
+        "scale_set_id": scale_set.pk,
+        "scope": spec.scope,
+        "body": spec.summary,
+        "method": spec.method,
+        "period_start": datetime.date(spec.period[0], 1, 1),
+        "period_end": datetime.date(spec.period[1], 12, 31),
+        "adopted_on": adopted_on,
+        "adopted_by": adopted_by,
+        "case_number": case_number,
+        "access_level": spec.level,
+        "exemption_basis": basis,
+    }
+    links["covered_requirements"] = [requirements[(country, code)] for code in spec.requirements]
+    return (owner.pk, spec.title), fields, links
+
+
+def _event_row(analysis, analysis_spec, spec, orgs, users, scale, event_types, functions):
+    level = spec.level or analysis.access_level
+    basis, links = _access(level, spec, orgs, users, analysis.kind, analysis_spec)
+    data = {
+        "likelihood": scale.likelihoods[spec.likelihood],
+        "likelihood_reasoning": spec.likelihood_reasoning,
+    }
+    consequences = {}
+    for code, (position, reasoning) in spec.consequences.items():
+        ctype = scale.types[code]
+        consequences[ctype] = (scale.levels[(ctype.pk, position)], reasoning)
+    computed, rows = services.assessment_result(analysis, data, consequences, scale.cells)
+    affected = [orgs[k] for k in spec.affected]
+    fields = {
+        "analysis_id": analysis.pk,
+        "owner_id": analysis.owner_id,
+        "title": spec.title,
+        "event_type_id": event_types[spec.type].pk,
+        "scenario": spec.scenario,
+        "comparable_events": spec.comparable,
+        "causes": spec.causes,
+        "barriers": spec.barriers,
+        "likelihood_id": data["likelihood"].pk,
+        "likelihood_reasoning": spec.likelihood_reasoning,
+        "vulnerability": spec.vulnerability,
+        "knowledge_strength": spec.knowledge,
+        "sensitivity": spec.sensitivity,
+        "sources": spec.sources,
+        "cross_municipal": bool(affected),
+        "cross_border": any(o.country != analysis.country for o in affected),
+        "access_level": level,
+        "exemption_basis": basis,
+        **computed,
+    }
+    links["affected_municipalities"] = [o.pk for o in affected]
+    links["critical_functions"] = [functions[name] for name in spec.functions]
+    return ((analysis.pk, spec.title), fields, links), rows
+
+
+def _measure_row(analysis, analysis_spec, spec, orgs, users, events, today):
+    level = spec.level or analysis.access_level
+    basis, links = _access(level, spec, orgs, users, analysis.kind, analysis_spec)
+    fields = {
+        "analysis_id": analysis.pk,
+        "owner_id": analysis.owner_id,
+        "title": spec.title,
+        "description": spec.description,
+        "responsible": spec.responsible,
+        "deadline": today + datetime.timedelta(days=spec.days),
+        "cost_estimate": spec.cost,
+        "status": spec.status,
+        "likelihood_reduction": spec.likelihood_reduction,
+        "consequence_reduction": spec.consequence_reduction,
+        "access_level": level,
+        "exemption_basis": basis,
+    }
+    links["events"] = [events[(analysis.pk, title)].pk for title in spec.events]
+    return (analysis.pk, spec.title), fields, links
+
+
+# --- writes ------------------------------------------------------------------------------------------------
+
+
+def _sync(model, rows, *, existing: dict, links) -> dict:
+    """Make the records match `rows` ([(key, fields, {link: [ids]})]).
+
+    New records: one bulk insert with their history (a "created" version by the system) and one insert
+    per link table. Existing records: saved only if a field differs (the version goes up, so an editor
+    with the old version open gets a conflict, not a silent overwrite); links set only if they differ."""
+    result, new = {}, []
+    for key, fields, wanted in rows:
+        obj = existing.get(key)
+        if obj is None:
+            obj = model(**fields)
+            new.append((obj, wanted))
         else:
-            event.shared_with.set(shared_with)
-            event.affected_municipalities.set(affected_orgs)
-            event.critical_functions.set(critical)
-        services.assessments_write(event, rows, new=new)
-        events[(key, title)] = event
-    for key, title, responsible, deadline, status, event_titles, (dl, dc) in MEASURES:
-        analysis = analyses[key]
-        measure = Measure.objects.filter(analysis=analysis, title=title).first() or Measure(
-            analysis=analysis, title=title
-        )
-        measure.owner, measure.responsible, measure.deadline, measure.status = (
-            analysis.owner,
-            responsible,
-            deadline,
-            status,
-        )
-        measure.likelihood_reduction, measure.consequence_reduction = dl, dc
-        measure.access_level, measure.exemption_basis = analysis.access_level, analysis.exemption_basis
-        measure._change_reason = ""
-        measure.save()
-        measure.shared_with.set(
-            analysis.shared_with.all() if analysis.access_level == AccessLevel.AMBER else []
-        )
-        measure.events.set([events[(key, t)] for t in event_titles])
-    return {"analyses": len(analyses), "events": len(events), "measures": len(MEASURES)}
+            if any(getattr(obj, name) != value for name, value in fields.items()):
+                for name, value in fields.items():
+                    setattr(obj, name, value)
+                obj.version += 1
+                obj._change_reason = ""  # the history shows "system" as the author
+                obj.save()
+            for name in links:
+                if {o.pk for o in getattr(obj, name).all()} != set(wanted[name]):
+                    getattr(obj, name).set(wanted[name])
+        result[key] = obj
+    if new:
+        bulk_create_with_history([obj for obj, _ in new], model, default_change_reason="")
+        for name in links:
+            field = model._meta.get_field(name)
+            through = field.remote_field.through
+            source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+            through.objects.bulk_create(
+                through(**{source: obj.pk, target: pk}) for obj, wanted in new for pk in wanted[name]
+            )
+    return result

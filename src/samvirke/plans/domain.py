@@ -440,22 +440,17 @@ def _election_items(rule, subject, periods, start, end, today) -> Iterator[DueIt
 # --- document state (status survey) ----------------------------------------------------------------------
 
 
-def document_state(
-    *,
-    status: str | None,
-    next_revision_due: datetime.date | None,
-    overdue: bool,
-    today: datetime.date,
-) -> str:
+def document_state(*, status: str | None, overdue: bool, stale: bool = False) -> str:
     """The survey's verdict on one required document type for one municipality.
 
-    `status` is the current document's status (None: no document); `overdue`: an open due item of the
-    document (or of the missing type) is past its due date.
+    `status`: the best status among the type's documents (adopted, then outdated, then draft; None when there
+    is none); `overdue`: a revision the rules make due for the type is past its due date; `stale`: a
+    document in force has a decided next revision date that has passed.
     """
     if status is None or status == "withdrawn":
         return DocumentState.MISSING
     if status == "draft":
         return DocumentState.DRAFT
-    if status == "outdated" or overdue or (next_revision_due is not None and next_revision_due < today):
+    if status == "outdated" or overdue or stale:
         return DocumentState.OUTDATED
     return DocumentState.CURRENT

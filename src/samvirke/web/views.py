@@ -11,6 +11,7 @@ from samvirke.core.access import AccessLevel
 from samvirke.core.visibility import log_reads
 from samvirke.notices.selectors import notices_visible_to
 from samvirke.organisations import selectors as org_selectors
+from samvirke.plans.selectors import plan_picture
 from samvirke.risk.selectors import risk_picture
 
 
@@ -35,6 +36,7 @@ def overview(request, region_id=None):
     context = org_selectors.region_overview(request.actor, region, page=request.GET.get("page"))
     context["regions"] = regions
     context["risk"] = risk_picture(request.actor, region)
+    context["plans"] = plan_picture(request.actor, region)
     context["latest_notices"] = list(notices_visible_to(request.actor)[:5])
     log_reads(request.actor, context["latest_notices"], action="list")
     return render(request, "web/overview.html", context)

@@ -270,14 +270,10 @@ def test_materialising_again_changes_nothing_and_a_revision_answers_the_open_ite
 
 
 @pytest.mark.parametrize(
-    ("status", "next_due", "overdue", "expected"),
-    [(None, None, False, "missing"), ("withdrawn", None, False, "missing"), ("draft", None, True, "draft"),
-     ("adopted", None, False, "current"), ("adopted", None, True, "outdated"),
-     ("outdated", None, False, "outdated"),
-     ("adopted", D(2026, 1, 1), False, "outdated"), ("adopted", D(2027, 1, 1), False, "current")],
+    ("status", "overdue", "stale", "expected"),
+    [(None, False, False, "missing"), ("withdrawn", False, False, "missing"), ("draft", True, True, "draft"),
+     ("adopted", False, False, "current"), ("adopted", True, False, "outdated"),
+     ("outdated", False, False, "outdated"), ("adopted", False, True, "outdated")],
 )  # fmt: skip
-def test_document_state(status, next_due, overdue, expected):
-    assert (
-        domain.document_state(status=status, next_revision_due=next_due, overdue=overdue, today=TODAY)
-        == expected
-    )
+def test_document_state(status, overdue, stale, expected):
+    assert domain.document_state(status=status, overdue=overdue, stale=stale) == expected

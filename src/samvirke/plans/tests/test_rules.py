@@ -30,7 +30,11 @@ def region(db):
 
 def municipality(region, number, country="NO"):
     return Organisation.objects.create(
-        region=region, kind="municipality", name=f"Kommune {number}", municipality_number=number, country=country
+        region=region,
+        kind="municipality",
+        name=f"Kommune {number}",
+        municipality_number=number,
+        country=country,
     )
 
 
@@ -43,7 +47,12 @@ def document(owner, code, **fields):
 
 
 def test_defaults_are_valid_and_idempotent(defaults):
-    counts = (DocumentType.objects.count(), RuleSet.objects.count(), Rule.objects.count(), Election.objects.count())
+    counts = (
+        DocumentType.objects.count(),
+        RuleSet.objects.count(),
+        Rule.objects.count(),
+        Election.objects.count(),
+    )
     load_defaults()
     assert counts == (
         DocumentType.objects.count(),
@@ -55,7 +64,13 @@ def test_defaults_are_valid_and_idempotent(defaults):
         rule.full_clean()
     required_no = {t.code for t in DocumentType.objects.all() if t.is_required_in("NO")}
     required_se = {t.code for t in DocumentType.objects.all() if t.is_required_in("SE")}
-    assert {"hros", "overordnet-beredskapsplan", "kontinuitetsplan", "samfunnsplan", "arealplan"} == required_no
+    assert {
+        "hros",
+        "overordnet-beredskapsplan",
+        "kontinuitetsplan",
+        "samfunnsplan",
+        "arealplan",
+    } == required_no
     assert {"rsa", "plan-extraordinara-handelser", "oversiktsplan"} <= required_se
     yearly = Rule.objects.get(code="plan-revision-yearly")
     assert (yearly.cadence, yearly.months, yearly.activity) == ("months", 12, "revision")
@@ -102,15 +117,17 @@ def messages_of(error, field):
     ],
 )
 def test_impossible_rules_are_refused_with_a_reason(defaults, fields, field, text):
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        rule(defaults, **fields).full_clean()
-    assert any(text in m for m in messages_of(caught.value, field)), caught.value.message_dict
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            rule(defaults, **fields).full_clean()
+        assert any(text in m for m in messages_of(caught.value, field)), caught.value.message_dict
 
 
 def test_rule_for_a_document_type_of_the_other_country_is_refused(defaults):
-    with translation.override("en"), pytest.raises(ValidationError) as caught:
-        rule(defaults, document_type=defaults["rsa"]).full_clean()
-    assert "not used in the rule set's country" in messages_of(caught.value, "document_type")[0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            rule(defaults, document_type=defaults["rsa"]).full_clean()
+        assert "not used in the rule set's country" in messages_of(caught.value, "document_type")[0]
 
 
 # --- the due-item service ---
@@ -143,7 +160,9 @@ def test_a_revision_marks_the_open_item_done_and_keeps_it(defaults, region):
     open_item.refresh_from_db()
     assert (open_item.state, open_item.done_on) == ("done", D(2026, 11, 20))
     assert result["updated"] >= 1
-    current = DueItem.objects.get(document=doc, rule__code="plan-revision-yearly", done_on__isnull=True, projected=False)
+    current = DueItem.objects.get(
+        document=doc, rule__code="plan-revision-yearly", done_on__isnull=True, projected=False
+    )
     assert current.due_date == D(2027, 11, 20)
     assert refresh_due_items(organisation_ids=[org.pk], today=TODAY)["updated"] == 0
 
@@ -185,10 +204,25 @@ def test_refresh_uses_a_fixed_number_of_queries(defaults, region):
     def measure(n):
         orgs = [municipality(region, f"9{n}{i:02}") for i in range(n)]
         for org in orgs:
-            document(org, "overordnet-beredskapsplan", adopted_on=D(2020, 1, 1), last_revised_on=D(2025, 5, 1))
+            document(
+                org, "overordnet-beredskapsplan", adopted_on=D(2020, 1, 1), last_revised_on=D(2025, 5, 1)
+            )
             document(org, "hros", adopted_on=D(2021, 1, 1))
         with CaptureQueriesContext(connection) as ctx:
             refresh_due_items(organisation_ids=[o.pk for o in orgs], today=TODAY)
         return len(ctx.captured_queries)
 
     assert measure(2) == measure(8)
+
+
+def test_reasons_are_translated(defaults):
+    with translation.override("nb"):
+        with pytest.raises(ValidationError) as caught:
+            rule(defaults, months=0).full_clean()
+        assert messages_of(caught.value, "months") == [
+            "Et intervall på 0 måneder er umulig: oppgi minst 1 måned."
+        ]
+    with translation.override("sv"):
+        with pytest.raises(ValidationError) as caught:
+            rule(defaults, cadence="after_election", months=None, due_month=2, due_day=31).full_clean()
+        assert "Dag 31 i månad 2 finns inte varje år" in messages_of(caught.value, "due_day")[0]

@@ -31,6 +31,16 @@ def test_demo_is_loaded_and_idempotent(demo, rana_hros):
     assert counts[1] >= 12
     assert ScaleSet.objects.filter(slug__in=["dsb-2014-kommune", "fylkesros-nrb"]).count() == 2
     assert AnalysedEvent.objects.filter(analysis=rana_hros, risk_colour="red").exists()
+    # Every demo municipality has an analysis with at least 8 events, the cooperation a regional ROS, and
+    # some measures are overdue (demo/tests/test_risk_demo.py checks the content in detail).
+    from samvirke.organisations.models import Organisation
+
+    for municipality in Organisation.objects.filter(kind=Organisation.Kind.MUNICIPALITY):
+        analysis = RiskAnalysis.objects.get(owner=municipality)
+        assert AnalysedEvent.objects.filter(analysis=analysis).count() >= 8, municipality.name
+    assert RiskAnalysis.objects.filter(kind=RiskAnalysis.Kind.REGIONAL, owner__kind="group").count() == 1
+    today = datetime.date.today()
+    assert sum(m.is_overdue(today) for m in Measure.objects.all()) >= 5
 
 
 def test_pages_render_for_a_member(signed_in, rana_hros):

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from samvirke.plans import views
+
+app_name = "plans"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("regions/<int:region_id>/status/", views.status_region, name="status_region"),
+    path("organisations/<int:organisation_id>/documents/", views.register, name="register"),
+    path("organisations/<int:organisation_id>/documents/new/", views.document_create, name="document_create"),
+    path("organisations/<int:organisation_id>/status/", views.status, name="status"),
+    path(
+        "organisations/<int:organisation_id>/status/assessment/",
+        views.assessment_edit,
+        name="assessment_edit",
+    ),
+    path(
+        "organisations/<int:organisation_id>/status/snapshots/", views.snapshot_create, name="snapshot_create"
+    ),
+    path("snapshots/<int:snapshot_id>/", views.snapshot_detail, name="snapshot_detail"),
+    path("documents/<int:document_id>/", views.document_detail, name="document_detail"),
+    path("documents/<int:document_id>/edit/", views.document_edit, name="document_edit"),
+    path("documents/<int:document_id>/history/", views.document_history, name="document_history"),
+    path(
+        "documents/<int:document_id>/history/<int:history_id>/restore/",
+        views.document_restore,
+        name="document_restore",
+    ),
+    path("documents/<int:document_id>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(
+        "documents/<int:document_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "documents/<int:document_id>/attachments/<int:attachment_id>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
+]
