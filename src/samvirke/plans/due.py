@@ -143,16 +143,26 @@ def _insert(items) -> None:
     (ON CONFLICT DO NOTHING, SQLite 3.24+ and PostgreSQL), like bulk_create(ignore_conflicts=True)."""
     if not items:
         return
-    adapt = connection.ops.adapt_datefield_value
     table = connection.ops.quote_name(DueItem._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
     marks = ", ".join(["%s"] * len(_COLUMNS))
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"  # noqa: S608 - fixed names
-    rows = [
-        (i.organisation_id, i.rule_id, i.subject, adapt(i.due_date), i.state, i.document_id,
-         adapt(i.anchor_date), adapt(i.done_on), i.projected, i.escalated)
-        for i in items
-    ]  # fmt: skip
+    if connection.vendor == "sqlite":
+        # Dates as ISO text, as the backend's adapt_datefield_value would give them, inline (no call per
+        # value: this runs 130,000 times).
+        rows = [
+            (i.organisation_id, i.rule_id, i.subject, i.due_date.isoformat(), i.state, i.document_id,
+             i.anchor_date.isoformat() if i.anchor_date else None,
+             i.done_on.isoformat() if i.done_on else None, i.projected, i.escalated)
+            for i in items
+        ]  # fmt: skip
+    else:
+        adapt = connection.ops.adapt_datefield_value
+        rows = [
+            (i.organisation_id, i.rule_id, i.subject, adapt(i.due_date), i.state, i.document_id,
+             adapt(i.anchor_date), adapt(i.done_on), i.projected, i.escalated)
+            for i in items
+        ]  # fmt: skip
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, INSERT_BATCH):
             cursor.executemany(sql, chunk)

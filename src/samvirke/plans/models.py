@@ -401,15 +401,17 @@ class DueItem(models.Model):
         OVERDUE = domain.State.OVERDUE, _("Overdue")
         DONE = domain.State.DONE, _("Done")
 
-    # No index of their own: the unique constraint starts with the organisation, and rules are deleted so
-    # rarely that a scan then is cheaper than an index every insert must maintain (130,000 rows a run).
+    # No index of their own: the unique constraint starts with the organisation, and rules (and documents)
+    # are deleted so rarely that a scan then is cheaper than an index every insert must maintain (130,000
+    # rows a run).
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="+", db_index=False)
     subject = models.CharField(max_length=64)
+    # Read with the organisation (selectors filter on both, so the unique constraint serves), never alone.
     document = models.ForeignKey(
-        GoverningDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        GoverningDocument, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     due_date = models.DateField(_("due date"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices)

@@ -139,7 +139,7 @@ def document_detail(actor: Actor, document: GoverningDocument) -> dict:
         analysis = analyses_visible_to(actor).filter(pk=document.risk_analysis_id).first()
     items = list(
         due_items_visible_to(actor)
-        .filter(document=document)
+        .filter(organisation_id=document.owner_id, document=document)
         .filter(Q(done_on__isnull=True, projected=False) | Q(done_on__isnull=False))
         .select_related("rule")
         .order_by("-due_date", "id")[:10]
