@@ -145,22 +145,29 @@ def scale_of(scale_set: ScaleSet) -> dict:
 # --- pages -----------------------------------------------------------------------------------------------
 
 
+def _of_readable_analysis(model, actor: Actor, analysis: RiskAnalysis):
+    """Events or measures of an analysis already fetched through get_analysis_for: the analysis is known to
+    be readable, so only the records' own level is left to the chokepoint."""
+    return model.objects.visible_to(actor).filter(analysis_id=analysis.pk)
+
+
 def analysis_detail(actor: Actor, analysis: RiskAnalysis) -> dict:
     """The analysis page: events with their colours, measures (overdue flagged), missing requirements.
-    A fixed number of queries whatever the number of events and measures."""
+    A fixed number of queries whatever the number of events and measures.
+
+    `analysis` must come from get_analysis_for (so the actor may read it): its events and measures then
+    need only their own level checked, which spares compiling the analysis rule three more times (about a
+    third of this function's time at 80 events; bench/risk.py)."""
     events = list(
-        events_visible_to(actor)
-        .filter(analysis=analysis)
+        _of_readable_analysis(AnalysedEvent, actor, analysis)
         .select_related("likelihood", "event_type")
         .order_by("id")
     )
+    # Only the events the actor may read: a measure's links must not reveal a stricter event's title.
+    linked = _of_readable_analysis(AnalysedEvent, actor, analysis).only("id", "title").order_by("id")
     measures = list(
-        measures_visible_to(actor)
-        .filter(analysis=analysis)
-        # Only the events the actor may read: a measure's links must not reveal a stricter event's title.
-        .prefetch_related(
-            Prefetch("events", queryset=events_visible_to(actor).only("id", "title").order_by("id"))
-        )
+        _of_readable_analysis(Measure, actor, analysis)
+        .prefetch_related(Prefetch("events", queryset=linked))
         .order_by("deadline", "id")
     )
     today = timezone.localdate()

@@ -36,6 +36,7 @@ from samvirke.core.errors import NotFound
 from samvirke.organisations.models import Organisation
 from samvirke.risk import defaults, domain, selectors
 from samvirke.risk.models import (
+    AnalysedEvent,
     ConsequenceAssessment,
     ConsequenceType,
     EventType,
@@ -253,7 +254,9 @@ def regional_matrix(actor: Actor, filters: RegionalFilters) -> dict:
     order = (F("matrix_score").desc(nulls_last=True), "owner__name", "analysis_id", "pk")
     listed = listed.annotate(matrix_score=F("matrix_likelihood") * F("matrix_consequence"))
     # The list is paged in two steps (see event_page): sort the ids only, then load the page's 50 rows.
-    paginator = Paginator(listed.order_by(*order).values_list("pk", flat=True), EVENTS_PER_PAGE)
+    paginator = Paginator(
+        listed.order_by(*order).values_list("pk", "matrix_likelihood", "matrix_consequence"), EVENTS_PER_PAGE
+    )
     paginator.count = listed_count  # known from the GROUP BY: spare the paginator its COUNT query
     return {
         "rows": rows,
@@ -277,20 +280,20 @@ def region_municipalities(region_id: int) -> list[Organisation]:
 
 
 def event_page(matrix: dict, number):
-    """One page of the regional event list: the page's ids in the list's order (a sort over a few columns),
-    then only those events with their municipality, analysis and type. Two small queries instead of one
-    sort of every visible event's wide row; both start from the same visible, filtered queryset."""
+    """One page of the regional event list: the page's ids and matrix positions in the list's order (the
+    visible, filtered query sorts a few columns), then those events' rows with their municipality,
+    analysis and type by primary key. Two small queries instead of sorting every visible event's wide row."""
     page = matrix["paginator"].get_page(number)
-    ids = list(page.object_list)
-    rows = {
-        event.pk: event
-        for event in matrix["listed"]
-        .filter(pk__in=ids)
-        .select_related("owner", "analysis", "event_type", "likelihood")
-        .only(*EVENT_LIST_FIELDS)
-        .order_by()
-    }
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    positions = {pk: (likelihood, consequence) for pk, likelihood, consequence in page.object_list}
+    rows = AnalysedEvent.objects.filter(pk__in=list(positions)).select_related(
+        "owner", "analysis", "event_type", "likelihood"
+    )
+    rows = {event.pk: event for event in rows.only(*EVENT_LIST_FIELDS)}
+    page.object_list = []
+    for pk, (likelihood, consequence) in positions.items():
+        event = rows[pk]
+        event.matrix_likelihood, event.matrix_consequence = likelihood, consequence
+        page.object_list.append(event)
     return page
 
 
