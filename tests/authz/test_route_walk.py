@@ -119,6 +119,8 @@ DETAIL_ROUTES = {
     "api:notice_detail",
     "risk:analysis_detail",
     "risk:event_detail",
+    "api:risk_analysis_detail",
+    "api:risk_event_detail",
     "plans:document_detail",
     "plans:snapshot_detail",
     "plans:attachment_download",

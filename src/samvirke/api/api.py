@@ -23,7 +23,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from ninja import Field, NinjaAPI, Path, Schema, Status
+from ninja import Field, NinjaAPI, Path, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger, _csrf_needed
@@ -373,14 +373,6 @@ def notice_update(request, payload: NoticeUpdate, notice_id: int = Path(..., ge=
     )
 
 
-@api.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:unknown}", auth=None, include_in_schema=False
-)
-def unknown_endpoint(request, unknown: str):
-    """Anything else under /api/v1/ is a 404 in the same envelope."""
-    raise Http404
-
-
 class LoggedList:
     """Wraps a chokepoint queryset so the page actually returned is written to the access log."""
 
@@ -401,3 +393,23 @@ class LoggedList:
 
     def all(self):
         return self
+
+
+# Modules with their own routers; they use the helpers above, so they are imported here, at the end.
+from samvirke.api.risk import router as risk_router  # noqa: E402
+
+api.add_router("/risk", risk_router)
+
+#: Mounted last: its catch-all path would otherwise shadow the routers mounted after the default one.
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:unknown}", auth=None, include_in_schema=False
+)
+def unknown_endpoint(request, unknown: str):
+    """Anything else under /api/v1/ is a 404 in the same envelope."""
+    raise Http404
+
+
+api.add_router("", fallback)

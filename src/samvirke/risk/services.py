@@ -162,10 +162,10 @@ def assessments_write(event, rows, *, new=False):
 
 def event_create(
     *, actor: Actor, analysis_id, data: dict, consequences=None, affected_municipalities=(),
-    critical_functions=(), shared_with=(), named_people=(),
+    critical_functions=(), shared_with=(), named_people=(), via="web",
 ):  # fmt: skip
     """Add an analysed event to an analysis the actor can read and edit; its owner is the analysis' owner."""
-    analysis = selectors.get_analysis_for(actor, analysis_id)
+    analysis = selectors.get_analysis_for(actor, analysis_id, via=via)
     content.ensure_can_edit(actor, analysis)
     fields = _pick(data, EVENT_FIELDS)
     fields.setdefault("access_level", analysis.access_level)
@@ -188,9 +188,10 @@ def event_create(
 def event_update(
     *, actor: Actor, analysis_id, event_id, expected_version: int, data: dict, consequences=None,
     affected_municipalities=None, critical_functions=None, shared_with=None, named_people=None,
+    via="web",
 ):  # fmt: skip
     """Change an event and its assessment. A concurrent save raises Conflict (nothing is written)."""
-    event = selectors.get_event_for(actor, analysis_id, event_id)
+    event = selectors.get_event_for(actor, analysis_id, event_id, via=via)
     content.ensure_can_edit(actor, event)
     fields = _pick(data, EVENT_FIELDS)
     with transaction.atomic():
@@ -209,6 +210,7 @@ def event_update(
             AnalysedEvent,
             actor=actor,
             pk=event.pk,
+            via=via,
             expected_version=expected_version,
             data={**fields, **computed},
             shared_with=shared_with,
