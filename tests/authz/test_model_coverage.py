@@ -177,6 +177,10 @@ SCAN_ALLOWED = {
     # adopted (then the set is locked), and the stored colours of the open ones follow new bands. Nothing of
     # those analyses is shown; the reads of analyses for pages are in risk.selectors_library.
     "risk/services_library.py": "scale-set rules over every analysis using the set; nothing is shown",
+    # Adopted versions must hold the whole analysis whoever froze it, so the snapshot reads every event
+    # and measure of one analysis. It returns plain data only to risk/versions.py, which shows each entry
+    # only to readers who may see it (versions.diff_for, tested in risk/tests/test_versions.py).
+    "risk/snapshot.py": "whole-analysis snapshots for adopted versions; filtered per reader in versions.py",
     "demo/plans.py": "loads the demo document registers idempotently; no request, no actor",
     # The due-item job reads documents' dates and statuses for every municipality without a person asking
     # (manage.py derive_due_items, and after a document save); what it writes is read through

@@ -66,11 +66,59 @@ def _history_id(world, record):
     return record.history.order_by("history_id").first().history_id
 
 
+def _canary_analysis(world, record):
+    """The canary analysis of the route's record (the analysis itself, or the event's analysis)."""
+    assert record is not None, "a risk kwarg without analysis_id: add explicit handling"
+    return record if isinstance(record, RiskAnalysis) else record.analysis
+
+
+def _version_number(world, record):
+    # A frozen version of the secret analysis itself (made by the `world` fixture below): it exists, so
+    # only the analysis check can stop the request. Its snapshot holds the canary titles.
+    return world.extra["versions"][_canary_analysis(world, record).pk].number
+
+
+def _session_id(world, record):
+    # A workshop on the secret analysis scoring its secret event, with a score and an agreement (made by
+    # the `world` fixture below): it exists, so only the analysis and event checks can stop the request.
+    return world.extra["workshops"][_canary_analysis(world, record).pk].pk
+
+
+@pytest.fixture
+def world(world):
+    """The authz world plus, per canary analysis, a frozen version and a workshop (risk.versions,
+    risk.workshop), made before any request so the write checks (`snapshot`) cover them."""
+    from samvirke.risk import versions
+    from samvirke.risk.models import WorkshopAgreement, WorkshopScore, WorkshopSession
+
+    world.extra["versions"], world.extra["workshops"] = {}, {}
+    member = world.users["demo-rana"]
+    for key, analysis in world.extra["analyses"].items():
+        event = world.extra["events"][key]
+        world.extra["versions"][analysis.pk], _created = versions.freeze(analysis, user_id=member.pk)
+        session = WorkshopSession.objects.create(analysis=analysis, title=analysis.title, facilitator=member)
+        session.events.set([event])
+        WorkshopScore.objects.create(
+            session=session, event=event, participant=member, likelihood_position=2, comment=event.title
+        )
+        WorkshopAgreement.objects.create(
+            session=session, event=event, agreed_by=member, rationale=event.title, event_version=1
+        )
+        world.extra["workshops"][analysis.pk] = session
+    return world
+
+
 #: URL kwargs that are not content ids -> (how to get the value for the outsider, what to expect).
 #: "404": the object is someone else's and must be indistinguishable from a missing one.
 #: "no_leak": not an object read; any non-error status is fine, but no secret may appear.
 NON_CONTENT_KWARGS = {
     "history_id": (_history_id, "404"),
+    # A frozen version of an analysis, by number, only under its analysis in the URL
+    # (/risk/<analysis_id>/versions/<version_number>/diff/): we pass a real version of the secret analysis.
+    "version_number": (_version_number, "404"),
+    # A risk workshop, only under its analysis (/risk/<analysis_id>/workshops/<session_id>/...): we pass a
+    # real workshop of the secret analysis, with a score and an agreement (risk.workshop).
+    "session_id": (_session_id, "404"),
     # A region (cooperation). Directory data, readable only by members of that region: we pass the
     # other region's id (see organisations.selectors.get_region_for).
     "region_id": (lambda world, record: world.other_region.pk, "404"),
@@ -246,6 +294,14 @@ def snapshot(world):
     for model in (StatusSnapshot, StatusAssessment):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level"))
     rows["DocumentAttachment"] = set(DocumentAttachment.objects.values_list("pk", "document_id", "sha256"))
+    from samvirke.risk.models import AnalysisVersion, WorkshopAgreement, WorkshopScore, WorkshopSession
+
+    rows["risk-extra"] = (
+        set(AnalysisVersion.objects.values_list("pk", "number")),
+        set(WorkshopSession.objects.values_list("pk", "status", "revealed")),
+        set(WorkshopScore.objects.values_list("pk", "likelihood_position", "comment")),
+        WorkshopAgreement.objects.count(),
+    )
     from samvirke.risk.models import AcceptanceBand, EventType, LikelihoodClass, ScaleSet
 
     rows["library"] = (

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from samvirke.core import services as content
 from samvirke.core.access import Actor
 from samvirke.core.errors import PermissionDenied
-from samvirke.risk import domain, selectors
+from samvirke.risk import domain, selectors, versions
 from samvirke.risk.models import (
     AcceptanceBand,
     AnalysedEvent,
@@ -79,6 +79,8 @@ def analysis_update(
         )
         if requirements is not None:
             _set_requirements(analysis, requirements)
+        # Adoption freezes a version (risk.versions), in the same transaction as the save.
+        versions.freeze_on_adoption(analysis, user_id=actor.user_id)
     return analysis
 
 
@@ -187,10 +189,11 @@ def event_create(
 
 def event_update(
     *, actor: Actor, analysis_id, event_id, expected_version: int, data: dict, consequences=None,
-    affected_municipalities=None, critical_functions=None, shared_with=None, named_people=None,
+    affected_municipalities=None, critical_functions=None, shared_with=None, named_people=None, reason="",
     via="web",
 ):  # fmt: skip
-    """Change an event and its assessment. A concurrent save raises Conflict (nothing is written)."""
+    """Change an event and its assessment. A concurrent save raises Conflict (nothing is written).
+    `reason` is the change reason shown in the history (default "Changed")."""
     event = selectors.get_event_for(actor, analysis_id, event_id, via=via)
     content.ensure_can_edit(actor, event)
     fields = _pick(data, EVENT_FIELDS)
@@ -215,6 +218,7 @@ def event_update(
             data={**fields, **computed},
             shared_with=shared_with,
             named_people=named_people,
+            reason=reason,
         )
         assessments_write(event, rows)
         if affected_municipalities is not None:

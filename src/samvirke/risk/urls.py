@@ -1,6 +1,6 @@
 from django.urls import path
 
-from samvirke.risk import views, views_library, views_regional
+from samvirke.risk import views, views_history, views_library, views_regional, views_versions, views_workshop
 
 app_name = "risk"
 urlpatterns = [
@@ -25,6 +25,60 @@ urlpatterns = [
     path("<int:analysis_id>/events/<int:event_id>/edit/", views.event_edit, name="event_edit"),
     path("<int:analysis_id>/measures/new/", views.measure_create, name="measure_create"),
     path("<int:analysis_id>/measures/<int:measure_id>/edit/", views.measure_edit, name="measure_edit"),
+]
+
+# Adopted versions, risk workshops and history (views_versions, views_workshop, views_history).
+urlpatterns += [
+    path("<int:analysis_id>/versions/", views_versions.version_list, name="versions"),
+    path("<int:analysis_id>/versions/freeze/", views_versions.version_freeze, name="version_freeze"),
+    path(
+        "<int:analysis_id>/versions/<int:version_number>/diff/",
+        views_versions.version_diff,
+        name="version_diff",
+    ),
+    path("<int:analysis_id>/workshops/", views_workshop.workshop_list, name="workshop_list"),
+    path("<int:analysis_id>/workshops/new/", views_workshop.workshop_create, name="workshop_create"),
+    path(
+        "<int:analysis_id>/workshops/<int:session_id>/",
+        views_workshop.workshop_detail,
+        name="workshop_detail",
+    ),
+    path(
+        "<int:analysis_id>/workshops/<int:session_id>/score/",
+        views_workshop.workshop_score,
+        name="workshop_score",
+    ),
+    path(
+        "<int:analysis_id>/workshops/<int:session_id>/events/<int:event_id>/agree/",
+        views_workshop.workshop_agree,
+        name="workshop_agree",
+    ),
+    path("<int:analysis_id>/history/", views_history.analysis_history, name="analysis_history"),
+    path(
+        "<int:analysis_id>/history/<int:history_id>/restore/",
+        views_history.analysis_restore,
+        name="analysis_restore",
+    ),
+    path(
+        "<int:analysis_id>/events/<int:event_id>/history/",
+        views_history.event_history,
+        name="event_history",
+    ),
+    path(
+        "<int:analysis_id>/events/<int:event_id>/history/<int:history_id>/restore/",
+        views_history.event_restore,
+        name="event_restore",
+    ),
+    path(
+        "<int:analysis_id>/measures/<int:measure_id>/history/",
+        views_history.measure_history,
+        name="measure_history",
+    ),
+    path(
+        "<int:analysis_id>/measures/<int:measure_id>/history/<int:history_id>/restore/",
+        views_history.measure_restore,
+        name="measure_restore",
+    ),
 ]
 
 # Reports and exchange (views_reports): its own block, so the shared import line above stays untouched.
