@@ -74,7 +74,9 @@ def regional_events_for(actor: Actor, filters):
             event_type_id__in=EventType.objects.filter(category=filters.category).values("pk")
         )
     if filters.kind:
-        events = events.filter(analysis_id__in=RiskAnalysis.objects.filter(kind=filters.kind).values("pk"))
+        events = events.filter(
+            analysis_id__in=RiskAnalysis.objects.visible_to(actor).filter(kind=filters.kind).values("pk")
+        )
     if filters.consequence_type:
         events = events.filter(
             pk__in=ConsequenceAssessment.objects.filter(

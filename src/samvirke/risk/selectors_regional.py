@@ -279,19 +279,21 @@ def region_municipalities(region_id: int) -> list[Organisation]:
     )
 
 
-def event_page(matrix: dict, number):
+def event_page(actor, matrix: dict, number):
     """One page of the regional event list: the page's ids and matrix positions in the list's order (the
     visible, filtered query sorts a few columns), then those events' rows with their municipality,
     analysis and type by primary key. Two small queries instead of sorting every visible event's wide row."""
     page = matrix["paginator"].get_page(number)
     positions = {pk: (likelihood, consequence) for pk, likelihood, consequence in page.object_list}
-    rows = AnalysedEvent.objects.filter(pk__in=list(positions)).select_related(
+    rows = AnalysedEvent.objects.visible_to(actor).filter(pk__in=list(positions)).select_related(
         "owner", "analysis", "event_type", "likelihood"
     )
     rows = {event.pk: event for event in rows.only(*EVENT_LIST_FIELDS)}
     page.object_list = []
     for pk, (likelihood, consequence) in positions.items():
-        event = rows[pk]
+        event = rows.get(pk)
+        if event is None:  # removed or re-levelled between the two queries
+            continue
         event.matrix_likelihood, event.matrix_consequence = likelihood, consequence
         page.object_list.append(event)
     return page

@@ -32,7 +32,7 @@ def regional_matrix(request):
         return render(request, "web/no_region.html")
     filters = regional.RegionalFilters.from_query(request.GET, region.pk)
     context = regional.regional_matrix(request.actor, filters)
-    page = regional.event_page(context, request.GET.get("page"))
+    page = regional.event_page(request.actor, context, request.GET.get("page"))
     log_reads(request.actor, page.object_list, action="list")
     context.update(regional.filter_choices(region.pk))
     context.update(
