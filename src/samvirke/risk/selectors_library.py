@@ -5,8 +5,8 @@ Scale sets and event types are reference data, not content, but they still have 
 * scale sets: `selectors.scale_sets_for(actor)` (the shared defaults, and copies owned by one of the
   actor's organisations); one set by slug through `get_scale_set_for` (missing and another
   organisation's copy are the same NotFound);
-* event types: `event_types_for(actor)` (the national defaults, region empty, and the types of the
-  actor's regions); one type through `get_event_type_for`.
+* event types: `selectors_regional.event_types_for(actor)` (the national defaults, region empty, and the
+  types of the actor's regions; also used by the comparison); one type through `get_event_type_for`.
 
 What the library pages show about analyses (which use a scale set, how many use an event type) comes from
 the content chokepoint (`selectors.analyses_visible_to` / `events_visible_to`), so a count or a title never
@@ -16,12 +16,16 @@ reveals an analysis or event the actor may not read.
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 
 from samvirke.core.access import Actor
 from samvirke.core.errors import NotFound
 from samvirke.risk import selectors
 from samvirke.risk.models import ConsequenceType, EventType, KnowledgeStrength, RiskAnalysis, ScaleSet
+
+# The one rule for which event types an actor may read (the national library and their regions' own),
+# shared with the comparison pages.
+from samvirke.risk.selectors_regional import event_types_for
 
 #: Analyses listed per page under a scale set (a shared default may be used by very many).
 ANALYSES_PER_PAGE = 25
@@ -125,11 +129,6 @@ def open_analysis_count(actor: Actor, scale_set: ScaleSet) -> int:
 
 
 # --- event types ---------------------------------------------------------------------------------------
-
-
-def event_types_for(actor: Actor):
-    """The national library (no region) and the event types of the actor's regions."""
-    return EventType.objects.filter(Q(region__isnull=True) | Q(region_id__in=list(actor.region_ids)))
 
 
 def get_event_type_for(actor: Actor, event_type_id) -> EventType:
