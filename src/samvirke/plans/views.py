@@ -193,8 +193,9 @@ def attachment_upload(request, document_id):
         else:
             messages.success(request, _("The file was attached."))
             return redirect("plans:document_detail", document_id=document.pk)
-    # Nothing was stored; the document is unchanged. Show the page again with the reason.
-    return document_detail(request, document.pk, upload_form=form, status=400)
+    # Nothing was stored; the document is unchanged. Show the page again with the reason (200, as every
+    # form here answers a correctable mistake).
+    return document_detail(request, document.pk, upload_form=form)
 
 
 @login_required
