@@ -117,6 +117,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "pool", {"min_size": 1, "max_size": env.int("DATABASE_POOL_SIZE", default=10)}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool
+    # PostgreSQL's JIT compiles any query whose estimated cost passes a threshold; for the regional risk
+    # matrix that cost ~250 ms per request against a ~40 ms query (bench/risk.py). Off, as for most OLTP.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
