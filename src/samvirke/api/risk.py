@@ -20,7 +20,7 @@ from datetime import date
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -544,7 +544,7 @@ def risk_scale_set_list(request):
     return (
         selectors.scale_sets_for(request.actor)
         .select_related("copied_from")
-        .order_by("owner_id", "name", "id")
+        .order_by(F("owner_id").asc(nulls_first=True), "name", "id")  # defaults first on every engine
     )
 
 
