@@ -172,7 +172,9 @@ STORAGES = {
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(PROJECT_DIR / "var" / "media"))
 # Document attachments (plans): outside the web root, never served by WhiteNoise or a static URL; sent only
 # by plans.views.attachment_download after the chokepoint.
-SAMVIRKE_ATTACHMENT_ROOT = env.path("SAMVIRKE_ATTACHMENT_ROOT", default=str(PROJECT_DIR / "var" / "attachments"))
+SAMVIRKE_ATTACHMENT_ROOT = env.path(
+    "SAMVIRKE_ATTACHMENT_ROOT", default=str(PROJECT_DIR / "var" / "attachments")
+)
 SAMVIRKE_ATTACHMENT_MAX_BYTES = env.int("SAMVIRKE_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # E-mail: EMAIL_URL such as smtp://user:pass@host:587 or consolemail:// for development.

@@ -285,8 +285,10 @@ def event_page(actor, matrix: dict, number):
     analysis and type by primary key. Two small queries instead of sorting every visible event's wide row."""
     page = matrix["paginator"].get_page(number)
     positions = {pk: (likelihood, consequence) for pk, likelihood, consequence in page.object_list}
-    rows = AnalysedEvent.objects.visible_to(actor).filter(pk__in=list(positions)).select_related(
-        "owner", "analysis", "event_type", "likelihood"
+    rows = (
+        AnalysedEvent.objects.visible_to(actor)
+        .filter(pk__in=list(positions))
+        .select_related("owner", "analysis", "event_type", "likelihood")
     )
     rows = {event.pk: event for event in rows.only(*EVENT_LIST_FIELDS)}
     page.object_list = []
