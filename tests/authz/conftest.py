@@ -66,7 +66,7 @@ def make_notice(owner, key_or_title: str, level: str, *, shared_with=(), named=(
         exemption_basis="" if level == AccessLevel.CLEAR else "offl. § 24 tredje ledd",
     )
     # Versions made by a person, as through the services. (A version without a user makes
-    # notices/history.html fail: see the report; the demo loader's versions have none.)
+    # the history page show "system": see the report; the demo loader's versions have none.)
     member = Membership.objects.filter(organisation=owner).select_related("user").first()
     notice._history_user = member.user if member else None
     notice.save()

@@ -1,9 +1,13 @@
-"""Shared view helpers: turn domain errors into responses."""
+"""Shared view helpers: turn domain errors into responses; the history page of a content record."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from samvirke.core.errors import NotFound, PermissionDenied
+from samvirke.core.errors import Conflict, NotFound, PermissionDenied
 
 
 class DomainErrorMiddleware:
@@ -21,3 +25,52 @@ class DomainErrorMiddleware:
         if isinstance(exception, PermissionDenied):
             return render(request, "403.html", {"message": exception.message}, status=403)
         return None
+
+
+def render_history(
+    request,
+    *,
+    record,
+    versions,
+    title,
+    back_url,
+    restore_name,
+    restore_args,
+    note="",
+    template="history.html",
+    **extra,
+):
+    """The history page of one content record (templates/history.html): `versions` as from
+    core.services.history_with_changes, each given the URL that restores it (restore_name with
+    restore_args + the history id). Only editors of the owner see the restore buttons."""
+    for version in versions:
+        version["restore_url"] = reverse(restore_name, args=[*restore_args, version["record"].history_id])
+    context = {
+        "record": record,
+        "title": title,
+        "back_url": back_url,
+        "note": note,
+        "versions": versions,
+        "can_edit": request.actor.can_edit_for(record.owner_id),
+        **extra,
+    }
+    return render(request, template, context)
+
+
+def restore_then_redirect(request, run, back):
+    """Run a restore service (`run`, no arguments) and return `back` (a redirect) with a message saying
+    how it went: restored, someone saved meanwhile (Conflict), or the old version no longer passes the
+    rules (ValidationError) — never an error page, and nothing saved is changed on failure."""
+    try:
+        run()
+    except Conflict:
+        messages.error(request, _("Someone else saved this record just now. Look at the history again."))
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("This version cannot be restored as it is: %(problem)s")
+            % {"problem": " ".join(error.messages)},
+        )
+    else:
+        messages.success(request, _("The earlier version was restored. The restore is itself a new version."))
+    return back

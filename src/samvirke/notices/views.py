@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samvirke.core.errors import Conflict
 from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error, conflict_form
 from samvirke.core.services import ensure_can_edit, history_with_changes
+from samvirke.core.views import render_history, restore_then_redirect
 from samvirke.core.visibility import log_reads
 from samvirke.notices import selectors, services
 from samvirke.notices.forms import NoticeForm
@@ -92,20 +94,22 @@ def notice_edit(request, notice_id):
 @login_required
 def notice_history(request, notice_id):
     notice = selectors.get_notice_for(request.actor, notice_id, action="history")
-    return render(
+    return render_history(
         request,
-        "notices/history.html",
-        {
-            "notice": notice,
-            "versions": history_with_changes(notice),
-            "can_edit": request.actor.can_edit_for(notice.owner_id),
-        },
+        record=notice,
+        versions=history_with_changes(notice),
+        title=notice.title,
+        back_url=reverse("notices:detail", args=[notice.pk]),
+        restore_name="notices:restore",
+        restore_args=[notice.pk],
     )
 
 
 @login_required
 @require_POST
 def notice_restore(request, notice_id, history_id):
-    services.notice_restore(actor=request.actor, notice_id=notice_id, history_id=history_id)
-    messages.success(request, _("The earlier version was restored. The restore is itself a new version."))
-    return redirect("notices:detail", notice_id=notice_id)
+    return restore_then_redirect(
+        request,
+        lambda: services.notice_restore(actor=request.actor, notice_id=notice_id, history_id=history_id),
+        redirect("notices:detail", notice_id=notice_id),
+    )

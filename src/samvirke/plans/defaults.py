@@ -111,8 +111,9 @@ RULES = [
      "Forskrift om kommunal beredskapsplikt § 7: øves minimum hvert annet år", FORSKRIFT_IN_FORCE),
     ("no-beredskapsplikt", "hros-per-election-period", "Helhetlig ROS oppdatert i valgperioden", "revision",
      "hros", "per_mandate", None, None, [180, 60, 0], 90,
-     "Sivilbeskyttelsesloven § 14 og forskriften § 2: oppdateres i takt med revisjon av kommuneplanen "
-     "(UNVERIFIED as a fixed cadence: read as at least once per election period)", FORSKRIFT_IN_FORCE),
+     # UNVERIFIED as a fixed cadence: the law ties it to the kommuneplan; read as once per election period.
+     "Sivilbeskyttelsesloven § 14 og forskriften § 2: oppdateres i takt med revisjon av kommuneplanen",
+     FORSKRIFT_IN_FORCE),
     ("se-leh", "rsa-after-election", "Risk- och sårbarhetsanalys redovisad", "revision", "rsa",
      "after_election", None, (10, 31), [120, 30, 0], 30,
      "MSBFS 2015:5: redovisas senast 31 oktober första kalenderåret efter ordinarie val", MSBFS_2015_5),

@@ -3,12 +3,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samvirke.core.errors import Conflict, NotFound
 from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error, conflict_form
 from samvirke.core.services import ensure_can_edit, history_with_changes
+from samvirke.core.views import render_history, restore_then_redirect
 from samvirke.core.visibility import log_reads
 from samvirke.organisations import selectors as org_selectors
 from samvirke.plans import selectors, services
@@ -155,23 +157,27 @@ def _document_conflict_fields(saved, posted):
 @login_required
 def document_history(request, document_id):
     document = selectors.get_document_for(request.actor, document_id, action="history")
-    return render(
+    return render_history(
         request,
-        "plans/document_history.html",
-        {
-            "document": document,
-            "versions": history_with_changes(document),
-            "can_edit": request.actor.can_edit_for(document.owner_id),
-        },
+        record=document,
+        versions=history_with_changes(document),
+        title=document.title,
+        back_url=reverse("plans:document_detail", args=[document.pk]),
+        restore_name="plans:document_restore",
+        restore_args=[document.pk],
     )
 
 
 @login_required
 @require_POST
 def document_restore(request, document_id, history_id):
-    services.document_restore(actor=request.actor, document_id=document_id, history_id=history_id)
-    messages.success(request, _("The earlier version was restored. The restore is itself a new version."))
-    return redirect("plans:document_detail", document_id=document_id)
+    return restore_then_redirect(
+        request,
+        lambda: services.document_restore(
+            actor=request.actor, document_id=document_id, history_id=history_id
+        ),
+        redirect("plans:document_detail", document_id=document_id),
+    )
 
 
 # --- attachments -----------------------------------------------------------------------------------------

@@ -30,8 +30,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from samvirke.core.access import Actor
-from samvirke.core.classification import MESSAGE as CLASSIFIED_MESSAGE
-from samvirke.core.classification import find_marking
+from samvirke.core.classification import validate_unclassified
 from samvirke.core.errors import Conflict, PermissionDenied
 from samvirke.risk import domain, selectors
 from samvirke.risk.models import (
@@ -96,11 +95,10 @@ def event_type_fingerprint(event_type: EventType) -> str:
 
 
 def _classified(errors: dict, field: str, text: str) -> None:
-    marking = find_marking(text or "")
-    if marking:
-        errors.setdefault(field, []).append(
-            ValidationError(CLASSIFIED_MESSAGE, code="classified", params={"marking": marking})
-        )
+    try:
+        validate_unclassified(text or "")
+    except ValidationError as error:
+        errors.setdefault(field, []).append(error)
 
 
 # --- scale sets ----------------------------------------------------------------------------------------

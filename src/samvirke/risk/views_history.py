@@ -1,34 +1,28 @@
 """History and restore pages of analyses, events and measures (risk.history over core.services)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samvirke.core.errors import Conflict
+from samvirke.core.views import render_history, restore_then_redirect
 from samvirke.risk import history, selectors
 
 
 def _render(request, *, analysis, record, title, back_url, restore_name, restore_args, note=""):
-    items = history.readable_history(record)
-    for item in items:
-        item["restore_url"] = reverse(restore_name, args=[*restore_args, item["record"].history_id])
-    return render(
+    return render_history(
         request,
-        "risk/history.html",
-        {
-            "analysis": analysis,
-            "record": record,
-            "title": title,
-            "back_url": back_url,
-            "note": note,
-            "versions": items,
-            "show_risk": hasattr(record, "risk_colour"),
-            "can_edit": request.actor.can_edit_for(record.owner_id),
-        },
+        record=record,
+        versions=history.readable_history(record),
+        title=title,
+        back_url=back_url,
+        restore_name=restore_name,
+        restore_args=restore_args,
+        note=note,
+        template="risk/history.html",
+        analysis=analysis,
+        show_risk=hasattr(record, "risk_colour"),
     )
 
 
@@ -79,26 +73,10 @@ def measure_history(request, analysis_id, measure_id):
     )
 
 
-def _restore(request, run, back):
-    try:
-        run()
-    except Conflict:
-        messages.error(request, _("Someone else saved this record just now. Look at the history again."))
-    except ValidationError as error:
-        messages.error(
-            request,
-            _("This version cannot be restored as it is: %(problem)s")
-            % {"problem": " ".join(error.messages)},
-        )
-    else:
-        messages.success(request, _("The earlier version was restored. The restore is itself a new version."))
-    return back
-
-
 @login_required
 @require_POST
 def analysis_restore(request, analysis_id, history_id):
-    return _restore(
+    return restore_then_redirect(
         request,
         lambda: history.analysis_restore(actor=request.actor, analysis_id=analysis_id, history_id=history_id),
         redirect("risk:analysis_detail", analysis_id=analysis_id),
@@ -108,7 +86,7 @@ def analysis_restore(request, analysis_id, history_id):
 @login_required
 @require_POST
 def event_restore(request, analysis_id, event_id, history_id):
-    return _restore(
+    return restore_then_redirect(
         request,
         lambda: history.event_restore(
             actor=request.actor, analysis_id=analysis_id, event_id=event_id, history_id=history_id
@@ -120,7 +98,7 @@ def event_restore(request, analysis_id, event_id, history_id):
 @login_required
 @require_POST
 def measure_restore(request, analysis_id, measure_id, history_id):
-    return _restore(
+    return restore_then_redirect(
         request,
         lambda: history.measure_restore(
             actor=request.actor, analysis_id=analysis_id, measure_id=measure_id, history_id=history_id

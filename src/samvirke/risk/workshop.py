@@ -30,8 +30,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from samvirke.core.access import Actor
-from samvirke.core.classification import MESSAGE as CLASSIFIED_MESSAGE
-from samvirke.core.classification import find_marking
+from samvirke.core.classification import validate_unclassified
 from samvirke.core.errors import NotFound, PermissionDenied
 from samvirke.core.services import ensure_can_edit
 from samvirke.risk import domain, selectors, services
@@ -63,9 +62,10 @@ def _ensure_participant(actor: Actor) -> None:
 
 
 def _check_text(field: str, text: str) -> None:
-    marking = find_marking(text or "")
-    if marking:
-        raise ValidationError({field: ValidationError(CLASSIFIED_MESSAGE, params={"marking": marking})})
+    try:
+        validate_unclassified(text or "")
+    except ValidationError as error:
+        raise ValidationError({field: error}) from None
 
 
 # --- reads -------------------------------------------------------------------------------------------------
