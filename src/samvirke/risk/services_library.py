@@ -24,10 +24,12 @@ import hashlib
 import json
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from samvirke.core.access import Actor
 from samvirke.core.classification import validate_unclassified
@@ -281,7 +283,7 @@ def scale_set_update(*, actor: Actor, slug: str, expected_fingerprint: str, data
             band.cells, band.meaning = members, meaning
             band.save(update_fields=["cells", "meaning"])
         if cells_changed:
-            _recolour_open_events(scale_set, cells)
+            _recolour_open_events(scale_set, cells, user_id=actor.user_id)
     return scale_set
 
 
@@ -291,8 +293,11 @@ def _check_label(errors: dict, field: str, label: str) -> None:
     _classified(errors, field, label)
 
 
-def _recolour_open_events(scale_set: ScaleSet, cells: dict) -> None:
-    """Stored colours of events in analyses not yet adopted follow the new bands (positions do not move)."""
+def _recolour_open_events(scale_set: ScaleSet, cells: dict, *, user_id: int | None) -> None:
+    """Stored colours of events in analyses not yet adopted follow the new bands (positions do not move).
+
+    Reads every such event, readable by the editor or not (this file is on the source-scan allow-list:
+    nothing is shown); the new colours are written with a history entry each, like any other change."""
     events = list(
         AnalysedEvent.objects.filter(
             analysis_id__in=RiskAnalysis.objects.filter(scale_set=scale_set)
@@ -300,7 +305,7 @@ def _recolour_open_events(scale_set: ScaleSet, cells: dict) -> None:
             .values("pk"),
             likelihood_position__isnull=False,
             consequence_position__isnull=False,
-        ).only("pk", "likelihood_position", "consequence_position", "risk_colour")
+        )
     )
     changed = []
     for event in events:
@@ -308,7 +313,13 @@ def _recolour_open_events(scale_set: ScaleSet, cells: dict) -> None:
         if colour != event.risk_colour:
             event.risk_colour = colour
             changed.append(event)
-    AnalysedEvent.objects.bulk_update(changed, ["risk_colour"])
+    bulk_update_with_history(
+        changed,
+        AnalysedEvent,
+        ["risk_colour"],
+        default_user=get_user_model().objects.filter(pk=user_id).first() if changed and user_id else None,
+        default_change_reason=_("The scale set's colours were changed"),
+    )
 
 
 # --- event types ---------------------------------------------------------------------------------------

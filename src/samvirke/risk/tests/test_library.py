@@ -314,6 +314,10 @@ def test_analyses_not_yet_adopted_follow_new_colours(signed_in, actor_of):
     assert client.post(f"/risk/scales/{copy.slug}/edit/", data).status_code == 302
     event.refresh_from_db()
     assert (event.risk_score, event.risk_colour) == (9, "red")
+    # The new colour is a change like any other: in the event's history, by the editor, with a reason.
+    latest = event.history.order_by("-history_date", "-history_id").first()
+    assert latest.risk_colour == "red" and latest.history_user.username == "demo-rana"
+    assert latest.history_change_reason == "The scale set's colours were changed"
 
 
 def test_concurrent_scale_set_saves_are_a_conflict_that_keeps_the_typed_values(signed_in, actor_of):
