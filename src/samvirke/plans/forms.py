@@ -46,7 +46,14 @@ class DocumentForm(ContentForm):
             .order_by("first_name", "last_name")
         )
         self.fields["responsible"].label_from_instance = lambda u: u.get_full_name() or u.username
-        self.fields["risk_analysis"].queryset = analyses.filter(owner=organisation)
+        linkable = analyses.filter(owner=organisation)
+        linked = self.instance.risk_analysis_id
+        if linked and not linkable.filter(pk=linked).exists():
+            # Linked to an analysis this editor may not read: leave the link out of the form (saving keeps
+            # it) rather than offer no matching choice, which would clear it.
+            del self.fields["risk_analysis"]
+        else:
+            self.fields["risk_analysis"].queryset = linkable
         self.style_fields()
 
 

@@ -299,3 +299,31 @@ def test_overview_shows_plan_status_and_overdue_items(signed_in, actor_of, orgs)
     assert (traena["missing"], traena["outdated"]) == (2, 2) and traena["overdue"] >= 3
     assert arjeplog == {"missing": 0, "outdated": 0, "overdue": 0}
     assert picture["behind_total"] == len(picture["by_owner"]) - 2  # Arjeplog and Lurøy are in order
+
+
+def test_editing_keeps_a_link_to_an_analysis_the_editor_cannot_see(signed_in, orgs):
+    """A document may link a risk analysis the editor may not read (RED, not named): the form leaves
+    the link out instead of offering no matching choice, and saving keeps it."""
+    from django.contrib.auth import get_user_model
+
+    from samvirke.risk.models import RiskAnalysis
+
+    rana = orgs["1833"]
+    analysis = RiskAnalysis.objects.filter(owner=rana).first()
+    RiskAnalysis.objects.filter(pk=analysis.pk).update(
+        access_level=AccessLevel.RED, exemption_basis="offl. § 13"
+    )
+    analysis.named_people.set([get_user_model().objects.get(username="demo-rana-crisis")])
+    document = GoverningDocument.objects.filter(owner=rana).first()
+    GoverningDocument.objects.filter(pk=document.pk).update(risk_analysis=analysis)
+    document.refresh_from_db()
+    client = english(signed_in("demo-rana"))
+    form = client.get(f"/plans/documents/{document.pk}/edit/").content.decode()
+    assert 'name="risk_analysis"' not in form
+    response = client.post(
+        f"/plans/documents/{document.pk}/edit/",
+        document_post(document.document_type, title="Ny tittel", version=document.version),
+    )
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.title == "Ny tittel" and document.risk_analysis_id == analysis.pk
