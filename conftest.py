@@ -13,10 +13,47 @@ from samvirke.core.access import actor_for_user
 from samvirke.demo.loader import load_demo
 
 
+def pytest_collection_modifyitems(config, items):
+    """Within each module, tests without the demo run first: the demo stays loaded until the module ends."""
+    first_seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        first_seen.setdefault(item.nodeid.split("::")[0], index)
+    order = {id(item): index for index, item in enumerate(items)}
+    items.sort(
+        key=lambda item: (
+            first_seen[item.nodeid.split("::")[0]],
+            "_demo_per_module" in getattr(item, "fixturenames", ()),
+            order[id(item)],
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def _demo_per_module(django_db_setup, django_db_blocker):
+    """Loads the demo region once per test module inside an outer transaction that is rolled back at the end.
+
+    Each test then runs in its own savepoint inside it (pytest-django's `db`), so tests still see a fresh demo
+    and never each other's changes. Loading it for every test cost most of CI's time.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        loaded = load_demo()
+    try:
+        yield loaded
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db):
+def demo(_demo_per_module, db):
     """The demo region: nine municipalities, partners, groups, users for every role, notices at every level."""
-    return load_demo()
+    _demo_per_module["region"].refresh_from_db()
+    return _demo_per_module
 
 
 def current_code(user) -> str:

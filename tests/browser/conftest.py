@@ -176,6 +176,14 @@ def format_violations(violations):
 
 
 @pytest.fixture
+def demo(transactional_db):
+    """Browser tests use the live server, so the demo is committed for real (and flushed after each test)."""
+    from samvirke.demo.loader import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
 def session_factory(browser, live_server, demo):
     """Factory for fresh browser contexts (own cookies) on the live server with the demo region loaded."""
     contexts = []
