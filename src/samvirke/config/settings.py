@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "samvirke.notices",
     "samvirke.risk",
     "samvirke.plans",
+    "samvirke.emergencyplan",
+    "samvirke.reminders",
+    "samvirke.followup",
+    "samvirke.agreements",
     "samvirke.api",
     "samvirke.web",
 ]

@@ -8,6 +8,10 @@ urlpatterns = [
     path("notices/", include("samvirke.notices.urls")),
     path("risk/", include("samvirke.risk.urls")),
     path("plans/", include("samvirke.plans.urls")),
+    path("emergency-plans/", include("samvirke.emergencyplan.urls")),
+    path("reminders/", include("samvirke.reminders.urls")),
+    path("follow-up/", include("samvirke.followup.urls")),
+    path("agreements/", include("samvirke.agreements.urls")),
     path("organisations/", include("samvirke.organisations.urls")),
     path("api/v1/", api.urls),
 ]
