@@ -146,6 +146,7 @@ def world(demo, settings, tmp_path) -> World:
     risk = make_risk_records(notices)
     settings.SAMVIRKE_ATTACHMENT_ROOT = tmp_path / "attachments"
     plans = make_plan_records(notices)
+    plans.update(make_emergency_plan_records(notices))
     risk["scale_set"] = make_scale_set_copy(users["demo-rana"], rana)
     risk["other_event_type"] = make_event_type(other_region)
     other_token, _raw = ApiToken.issue(user=users["demo-rana"], name=f"Token {CANARIES['token']}")
@@ -253,6 +254,60 @@ def make_plan_records(notices) -> dict:
         attachment.file.save(f"{canary}.png", ContentFile(content), save=False)
         attachment.save()
         records["attachments"][key] = attachment
+    return records
+
+
+#: The key of the one entry in each canary plan's alert list, roles and resources (the walker's entry_key).
+EMERGENCY_ENTRY_KEY = "qzentry01"
+
+
+def make_emergency_plan_records(notices) -> dict:
+    """Per notice key, an emergency plan with all its parts and one action card, at the same level, sharing
+    and naming as the notice, with the key's canary in every title and in one entry of each list (key
+    EMERGENCY_ENTRY_KEY), so a leaked plan, part, card or binder shows it. A plan is one per organisation, so
+    each plan belongs to its own partner organisation (no members) in the notice owner's region, named
+    without a canary (organisation names are directory data every member of the region sees)."""
+    from samvirke.emergencyplan.models import ActionCard, EmergencyPlan
+    from samvirke.emergencyplan.parts import PARTS
+
+    lists = {
+        "roles": lambda canary: {"role": f"Role {canary}", "holder": "Mayor", "deputy": "", "authority": ""},
+        "alert": lambda canary: {"name": f"Person {canary}", "phone": "+47 900 00 000", "verified_on": None},
+        "resources": lambda canary: {
+            "name": f"Resource {canary}", "category": "generator", "owner_kind": "municipality",
+            "lendable": True,
+        },
+    }  # fmt: skip
+    records = {"emergency_plans": {}, "action_cards": {}}
+    for key, notice in notices.items():
+        canary = CANARIES[key]
+        owner = Organisation.objects.create(
+            region=notice.owner.region,
+            kind=Organisation.Kind.PARTNER,
+            name=f"Authz plan owner {key}",
+            partner_type=Organisation.PartnerType.VOLUNTEER,
+        )
+        common = {
+            "owner": owner,
+            "access_level": notice.access_level,
+            "exemption_basis": notice.exemption_basis,
+        }
+        plan = EmergencyPlan(title=f"Plan {canary}", introduction=f"{canary}-introduction", **common)
+        card = ActionCard(plan=plan, title=f"Card {canary}", checklist=f"{canary}-step", **common)
+        objects = [plan]
+        for spec in PARTS:
+            part = spec.model(plan=plan, notes=f"{canary}-notes", **common)
+            if spec.entries is not None:
+                part.entries = [{"key": EMERGENCY_ENTRY_KEY, **lists[spec.entries.key](canary)}]
+            objects.append(part)
+        objects.append(card)
+        for obj in objects:  # the plan first: the parts and the card take its id when saved
+            obj._history_user = notice.history.first().history_user
+            obj.save()
+            obj.shared_with.set(notice.shared_with.all())
+            obj.named_people.set(notice.named_people.all())
+        records["emergency_plans"][key] = plan
+        records["action_cards"][key] = card
     return records
 
 

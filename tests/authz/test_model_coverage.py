@@ -70,6 +70,11 @@ NOT_CONTENT = {
     # plans.selectors.due_items_visible_to: members of the organisation's region, and an item about a document
     # only if the reader may read that document (GoverningDocument.visible_to as a subquery).
     "plans.DueItem": "derived data, read through plans.selectors.due_items_visible_to",
+    # A stored offline copy of an emergency plan (beredskapsperm) as one reader sees it: derived data, read
+    # only through emergencyplan.binder.binder_for after selectors.get_plan_for, and only in the variant made
+    # from the parts and cards that reader may read (the variant is chosen from those records, never from
+    # the request).
+    "emergencyplan.Binder": "derived data, read through emergencyplan.binder.binder_for after get_plan_for",
 }
 
 

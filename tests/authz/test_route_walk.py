@@ -22,12 +22,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from samvirke.accounts.models import ApiToken
+from samvirke.emergencyplan.models import ActionCard, EmergencyPlan
+from samvirke.emergencyplan.parts import PARTS as EMERGENCY_PLAN_PARTS
 from samvirke.notices.models import Notice
 from samvirke.organisations.models import Membership
 from samvirke.plans.models import DocumentAttachment, GoverningDocument, StatusAssessment, StatusSnapshot
 from samvirke.risk.models import AnalysedEvent, Measure, RiskAnalysis
 
-from .conftest import CANARIES, SECRET_KEYS
+from .conftest import CANARIES, EMERGENCY_ENTRY_KEY, SECRET_KEYS
 from .routes import Route, all_routes, minimal_body, openapi_components, openapi_operations
 
 # ---------------------------------------------------------------------------------------------------
@@ -49,6 +51,10 @@ CONTENT_KWARGS = {
     # Plans: a governing document and a status snapshot (conftest.make_plan_records).
     "document_id": (GoverningDocument, lambda world, key: world.extra["documents"][key]),
     "snapshot_id": (StatusSnapshot, lambda world, key: world.extra["snapshots"][key]),
+    # Emergency plans: the plan (its parts are reached only by the plan's id, with the part fixed by the
+    # URL) and an action card of the same plan, at the same level (conftest.make_emergency_plan_records).
+    "plan_id": (EmergencyPlan, lambda world, key: world.extra["emergency_plans"][key]),
+    "card_id": (ActionCard, lambda world, key: world.extra["action_cards"][key]),
 }
 
 #: Keys of `world.notices` (and of any other content model's records) that the outsider must not reach.
@@ -159,6 +165,11 @@ NON_CONTENT_KWARGS = {
     # the type of the secret canary events (conftest.make_risk_records): the page compares the events of
     # that type the caller may read, so it must answer and show none of the secret ones.
     "event_type_id": (lambda world, record: world.extra["event_type"].pk, "no_leak"),
+    # An entry of an emergency plan's list (alert list, roles, resources), only under its plan in the URL
+    # (/emergency-plans/<plan_id>/alert-list/entries/<entry_key>/...). Entries have no level of their own:
+    # we pass the key of a real entry of the secret plan's lists, so only the plan and part checks can stop
+    # the request.
+    "entry_key": (lambda world, record: EMERGENCY_ENTRY_KEY, "404"),
 }
 
 #: Detail routes: GREEN records of the caller's region must be readable here (200, title shown).
@@ -172,6 +183,10 @@ DETAIL_ROUTES = {
     "plans:document_detail",
     "plans:snapshot_detail",
     "plans:attachment_download",
+    "emergencyplan:plan_detail",
+    "emergencyplan:card_detail",
+    "emergencyplan:alert_list",
+    "emergencyplan:crisis_management",
 }
 
 #: API routes served outside the OpenAPI schema. They take no content ids; they are walked with GET
@@ -293,6 +308,15 @@ def snapshot(world):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level", "title"))
     for model in (StatusSnapshot, StatusAssessment):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level"))
+    for model in (EmergencyPlan, ActionCard):
+        rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level", "title"))
+    for spec in EMERGENCY_PLAN_PARTS:
+        rows[spec.model.__name__] = {
+            (pk, version, level, str(entries))
+            for pk, version, level, entries in spec.model.objects.values_list(
+                "pk", "version", "access_level", "entries" if spec.entries else "notes"
+            )
+        }
     rows["DocumentAttachment"] = set(DocumentAttachment.objects.values_list("pk", "document_id", "sha256"))
     from samvirke.risk.models import AnalysisVersion, WorkshopAgreement, WorkshopScore, WorkshopSession
 
