@@ -70,6 +70,10 @@ NOT_CONTENT = {
     # plans.selectors.due_items_visible_to: members of the organisation's region, and an item about a document
     # only if the reader may read that document (GoverningDocument.visible_to as a subquery).
     "plans.DueItem": "derived data, read through plans.selectors.due_items_visible_to",
+    # An agreement's attachment is part of the agreement and has no level of its own: downloaded only through
+    # agreements.selectors.get_attachment_for (the agreement with get_visible first, logged), written only by
+    # agreements.services.attachment_add/attachment_delete (editors of the agreement's owner).
+    "agreements.AgreementAttachment": "part of Agreement, read through selectors.get_attachment_for",
     # A stored offline copy of an emergency plan (beredskapsperm) as one reader sees it: derived data, read
     # only through emergencyplan.binder.binder_for after selectors.get_plan_for, and only in the variant made
     # from the parts and cards that reader may read (the variant is chosen from those records, never from
@@ -191,6 +195,7 @@ SCAN_ALLOWED = {
     # (manage.py derive_due_items, and after a document save); what it writes is read through
     # plans.selectors.due_items_visible_to, which re-applies the document's visibility.
     "plans/due.py": "system job deriving due items; its output is read through the chokepoint",
+    "demo/agreements.py": "loads the demo agreements idempotently; no request, no actor",
 }
 
 

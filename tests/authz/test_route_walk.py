@@ -22,6 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from samvirke.accounts.models import ApiToken
+from samvirke.agreements.models import Agreement, AgreementAttachment
 from samvirke.emergencyplan.models import ActionCard, EmergencyPlan
 from samvirke.emergencyplan.parts import PARTS as EMERGENCY_PLAN_PARTS
 from samvirke.notices.models import Notice
@@ -51,6 +52,8 @@ CONTENT_KWARGS = {
     # Plans: a governing document and a status snapshot (conftest.make_plan_records).
     "document_id": (GoverningDocument, lambda world, key: world.extra["documents"][key]),
     "snapshot_id": (StatusSnapshot, lambda world, key: world.extra["snapshots"][key]),
+    # Agreements: one per level, with an attachment (made by the `world` fixture below, make_agreements).
+    "agreement_id": (Agreement, lambda world, key: world.extra["agreements"][key]),
     # Emergency plans: the plan (its parts are reached only by the plan's id, with the part fixed by the
     # URL) and an action card of the same plan, at the same level (conftest.make_emergency_plan_records).
     "plan_id": (EmergencyPlan, lambda world, key: world.extra["emergency_plans"][key]),
@@ -111,7 +114,47 @@ def world(world):
             session=session, event=event, agreed_by=member, rationale=event.title, event_version=1
         )
         world.extra["workshops"][analysis.pk] = session
+    world.extra["agreements"] = make_agreements(world.notices)
     return world
+
+
+def make_agreements(notices) -> dict:
+    """Per notice key, an agreement at the same level, owner, sharing and naming, with the key's canary in
+    its title, parties and text and an attachment holding the canary. Its parties are not in the region, so
+    only the sharing of the notice counts (the services would also share with party organisations)."""
+    import datetime
+
+    from django.core.files.base import ContentFile
+
+    from samvirke.agreements.models import AgreementAttachment
+
+    records = {}
+    for key, notice in notices.items():
+        canary = CANARIES[key]
+        agreement = Agreement(
+            owner=notice.owner,
+            title=f"Agreement {canary}",
+            status="active",
+            valid_from=datetime.date(2024, 1, 1),
+            valid_to=datetime.date(2099, 1, 1),
+            scope=f"{canary}-scope",
+            parties=[{"organisation": None, "name": f"Party {canary}", "kind": "business", "country": "SE"}],
+            access_level=notice.access_level,
+            exemption_basis=notice.exemption_basis,
+        )
+        agreement._history_user = notice.history.first().history_user
+        agreement.save()
+        agreement.shared_with.set(notice.shared_with.all())
+        agreement.named_people.set(notice.named_people.all())
+        content = b"\x89PNG\r\n\x1a\n" + f" {canary}-file ".encode()
+        attachment = AgreementAttachment(
+            agreement=agreement, original_name=f"{canary}.png", content_type="image/png", size=len(content),
+            sha256="0" * 64,
+        )  # fmt: skip
+        attachment.file.save(f"{canary}.png", ContentFile(content), save=False)
+        attachment.save()
+        records[key] = agreement
+    return records
 
 
 #: URL kwargs that are not content ids -> (how to get the value for the outsider, what to expect).
@@ -183,6 +226,8 @@ DETAIL_ROUTES = {
     "plans:document_detail",
     "plans:snapshot_detail",
     "plans:attachment_download",
+    "agreements:detail",
+    "agreements:attachment_download",
     "emergencyplan:plan_detail",
     "emergencyplan:card_detail",
     "emergencyplan:alert_list",
@@ -318,6 +363,13 @@ def snapshot(world):
             )
         }
     rows["DocumentAttachment"] = set(DocumentAttachment.objects.values_list("pk", "document_id", "sha256"))
+    rows["Agreement"] = {
+        (pk, version, level, title, str(parties))
+        for pk, version, level, title, parties in Agreement.objects.values_list(
+            "pk", "version", "access_level", "title", "parties"
+        )
+    }
+    rows["AgreementAttachment"] = set(AgreementAttachment.objects.values_list("pk", "agreement_id", "sha256"))
     from samvirke.risk.models import AnalysisVersion, WorkshopAgreement, WorkshopScore, WorkshopSession
 
     rows["risk-extra"] = (

@@ -97,6 +97,9 @@ def load_demo() -> dict:
     from samvirke.demo.plans import load_plans_demo
 
     plans = load_plans_demo(orgs, users)
+    from samvirke.demo.agreements import load_agreements_demo
+
+    agreements = load_agreements_demo(orgs)
     return {
         "region": region,
         "organisations": len(orgs),
@@ -104,6 +107,7 @@ def load_demo() -> dict:
         "notices": len(data.NOTICES),
         "risk": risk,
         "plans": plans,
+        "agreements": agreements,
     }
 
 
