@@ -1,4 +1,5 @@
-"""Reports of one risk analysis: an editable Word document (python-docx) and a PDF (WeasyPrint).
+"""Reports of one risk analysis: an editable Word document and a tagged PDF, both laid out by
+core.documents from one block list (`report_document`).
 
 Both are built from one `Report` (`report_data`), read only through the reader's own visibility: the
 analysis comes from `selectors.get_analysis_for` (the view), its events and measures from
@@ -23,19 +24,17 @@ The public version (`public=True`) is what may be handed out under offentleglova
 
 from __future__ import annotations
 
-import io
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from samvirke.core.access import AccessLevel, Actor
+from samvirke.core.documents import Document, to_docx, to_pdf
 from samvirke.organisations.models import Organisation
 from samvirke.risk import domain, selectors
 from samvirke.risk.models import (
@@ -56,9 +55,6 @@ LEVEL_ORDER = [
     AccessLevel.AMBER_STRICT,
     AccessLevel.RED,
 ]
-
-#: The acceptance colours as fills (the page's matrix colours, samvirke.css).
-FILLS = {"green": "CFE8D0", "yellow": "FBE7A1", "red": "F5C2BD"}
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
@@ -483,20 +479,6 @@ def page_label() -> str:
     return _("Page %(page)s of %(pages)s")
 
 
-def page_counter_css() -> str:
-    """The page label as a CSS `content` value, with page counters for the placeholders."""
-    parts = []
-    for part in re.split(r"(%\(pages?\)s)", page_label()):
-        if part == "%(page)s":
-            parts.append("counter(page)")
-        elif part == "%(pages)s":
-            parts.append("counter(pages)")
-        elif part:
-            escaped = part.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
-            parts.append(f'"{escaped}"')
-    return " ".join(parts)
-
-
 def file_name(report: Report, extension: str) -> str:
     """A safe ASCII file name; a public version of a non-public analysis does not carry its title."""
     a = report.analysis
@@ -507,331 +489,162 @@ def file_name(report: Report, extension: str) -> str:
     return f"{stem}-{a.pk}{suffix}.{extension}"
 
 
-# --- Word ------------------------------------------------------------------------------------------------
+# --- Word and PDF ----------------------------------------------------------------------------------------
 
 
-def build_docx(report: Report) -> bytes:
-    """An editable Word document: real headings, tables and a page-number footer; no images of text."""
-    from docx import Document
-    from docx.shared import Cm, Pt
-
-    doc = Document()
-    section = doc.sections[0]
-    section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2.2))
-    language = translation.get_language() or "nb"
-    _docx_language(doc, language)
-    doc.core_properties.title = report.title
-    doc.core_properties.language = language
-    doc.core_properties.subject = _("Risk and vulnerability analysis")
-    doc.core_properties.keywords = report.marking_label
-    doc.styles["Normal"].font.size = Pt(10)
-    header = section.header.paragraphs[0]
-    header.text = marking_line(report)
-    _docx_page_footer(section.footer.paragraphs[0], report)
-
-    # Title page
-    doc.add_heading(report.title, 0)
-    doc.add_paragraph(_("Risk and vulnerability analysis"))
-    _docx_pairs(doc, title_facts(report))
-    doc.add_paragraph(version_note(report))
-    if report.public and report.all_omissions:
-        doc.add_heading(_("Content left out of this public version"), 2)
-        for line in report.all_omissions:
-            doc.add_paragraph(line, style="List Bullet")
-    doc.add_page_break()
-
-    # Scope and method
-    doc.add_heading(_("Scope and method"), 1)
+def report_document(report: Report) -> Document:
+    """The report as blocks (core.documents), the same for Word and PDF: title page, scope and method,
+    scales, requirement coverage, events (overview and every event's DSB form), matrices before and after
+    measures, measures."""
     a = report.analysis
+    doc = Document(
+        title=report.title,
+        language=translation.get_language() or "nb",
+        marking=marking_line(report),
+        footer=report.title,
+        subject=_("Risk and vulnerability analysis"),
+        keywords=report.marking_label,
+        page_label=page_label(),
+    )
+    doc.title_block(kicker=_("Risk and vulnerability analysis"))
+    doc.pairs(title_facts(report))
+    doc.note(version_note(report))
+    if report.public and report.all_omissions:
+        doc.heading(_("Content left out of this public version"), 2)
+        doc.bullets(report.all_omissions)
+    doc.page_break()
+
+    doc.heading(_("Scope and method"), 1)
     if report.analysis_exempt:
         for line in report.omissions.get("analysis", []):
-            doc.add_paragraph(line)
+            doc.note(line)
     else:
         for heading, text in ((_("Scope"), a.scope), (_("Method"), a.method), (_("Summary"), a.body)):
-            doc.add_heading(heading, 2)
-            _docx_text(doc, text)
+            doc.heading(heading, 2).text(text)
 
-    # Scales
-    doc.add_heading(_("Scales"), 1)
-    doc.add_paragraph(
+    doc.heading(_("Scales"), 1)
+    doc.text(
         _("Scale set: %(name)s.") % {"name": a.scale_set.name}
         + (f" {a.scale_set.description}" if a.scale_set.description else "")
     )
-    doc.add_heading(_("Likelihood classes"), 2)
-    _docx_table(
-        doc,
+    doc.heading(_("Likelihood classes"), 2)
+    doc.table(
         [_("Code"), _("Class"), _("Interval"), _("Annual probability")],
         [[c.code, c.label, c.interval or "–", probability_text(c)] for c in report.scale["likelihoods"]],
+        widths=[1, 3, 3, 3],
     )
-    doc.add_heading(_("Consequence types and levels"), 2)
-    _docx_table(
-        doc,
+    doc.heading(_("Consequence types and levels"), 2)
+    doc.table(
         [_("Consequence type"), _("Societal value"), *[str(n) for n in range(1, 6)]],
         [[row["type"].name, row["value"], *row["levels"]] for row in report.consequence_rows],
+        small=True,
     )
-    doc.add_heading(_("Acceptance criteria"), 2)
-    table = _docx_table(
-        doc,
+    doc.heading(_("Acceptance criteria"), 2)
+    doc.table(
         [_("Colour"), _("Meaning"), _("Risk score")],
         [[row["label"], row["meaning"], row["scores"]] for row in report.band_rows],
+        fills=[[row["colour"], None, None] for row in report.band_rows],
+        widths=[2, 5, 2],
     )
-    for row, band in zip(table.rows[1:], report.band_rows, strict=True):
-        _docx_shade(row.cells[0], FILLS.get(band["colour"]))
-    doc.add_heading(_("Strength of knowledge"), 2)
-    _docx_table(doc, [_("Level"), _("Meaning")], [list(row) for row in report.knowledge_scale])
+    doc.heading(_("Strength of knowledge"), 2)
+    doc.table([_("Level"), _("Meaning")], [list(row) for row in report.knowledge_scale], widths=[1, 4])
 
-    # Requirements
-    doc.add_heading(report.requirements_heading, 1)
-    _docx_table(
-        doc,
+    doc.heading(report.requirements_heading, 1)
+    doc.table(
         [_("Requirement"), _("Text"), _("Covered")],
         [[r.code, r.text, _yes_no(covered)] for r, covered in report.requirements],
+        widths=[1, 6, 1],
     )
 
-    # Events
-    doc.add_heading(_("Analysed events"), 1)
+    doc.page_break().heading(_("Analysed events"), 1)
     for line in report.omissions.get("events", []):
-        doc.add_paragraph(line)
+        doc.note(line)
     if report.events:
-        table = _docx_table(
-            doc,
+        doc.table(
+            [_("No."), _("Event"), _("Likelihood"), _("Consequence (worst)"), _("Risk"),
+             _("Strength of knowledge")],
             [
-                _("No."),
-                _("Event"),
-                _("Likelihood"),
-                _("Consequence (worst)"),
-                _("Risk"),
-                _("Strength of knowledge"),
-            ],
-            [
-                [
-                    str(e.number),
-                    e.title,
-                    e.likelihood.code if e.likelihood_id else "–",
-                    str(e.consequence_position or "–"),
-                    risk_text(e),
-                    e.get_knowledge_strength_display() or "–",
-                ]
+                [str(e.number), e.title, e.likelihood.code if e.likelihood_id else "–",
+                 str(e.consequence_position or "–"), risk_text(e), e.get_knowledge_strength_display() or "–"]
                 for e in report.events
             ],
-        )
-        for row, event in zip(table.rows[1:], report.events, strict=True):
-            _docx_shade(row.cells[4], FILLS.get(event.risk_colour))
+            fills=[[None, None, None, None, e.risk_colour or None, None] for e in report.events],
+            widths=[1, 6, 2, 2, 3, 2],
+            small=True,
+        )  # fmt: skip
     else:
-        doc.add_paragraph(_("No events have been analysed yet."))
+        doc.text(_("No events have been analysed yet."))
     for event in report.events:
-        doc.add_heading(f"{event.number}. {event.title}", 2)
-        _docx_pairs(doc, event_facts(event))
-        doc.add_heading(_("Consequences"), 3)
+        doc.heading(f"{event.number}. {event.title}", 2)
+        doc.pairs(event_facts(event))
+        doc.heading(_("Consequences"), 3)
         if event.assessment_rows:
-            _docx_table(
-                doc,
+            doc.table(
                 [_("Consequence type"), _("Level"), _("Reasoning")],
                 [
                     [r.consequence_type.name, level_text(r.level), r.reasoning or "–"]
                     for r in event.assessment_rows
                 ],
+                widths=[3, 3, 6],
+                small=True,
             )
         else:
-            doc.add_paragraph(_("Not assessed"))
+            doc.text(_("Not assessed"))
 
-    # Matrices
-    doc.add_heading(_("Risk matrices"), 1)
-    doc.add_paragraph(
+    doc.page_break().heading(_("Risk matrices"), 1)
+    doc.text(
         _(
             "Combined: each event at its worst consequence over all types. Rows are likelihood classes, "
             "columns consequence levels 1–5; each cell lists the numbers of the events placed there."
         )
     )
     if report.public:
-        doc.add_paragraph(_("The matrix after measures counts only the measures in this version."))
+        doc.text(_("The matrix after measures counts only the measures in this version."))
+    doc.bullets([f"{band['label']}: {band['meaning']}" for band in report.band_rows])
     for heading, grid in (
         (_("Risk before measures"), report.before),
         (_("Risk after measures"), report.after),
     ):
-        doc.add_heading(heading, 2)
-        _docx_matrix(doc, grid)
+        doc.heading(heading, 2)
+        _matrix_table(doc, grid)
 
-    # Measures
-    doc.add_heading(_("Measures"), 1)
+    doc.page_break().heading(_("Measures"), 1)
     for line in report.omissions.get("measures", []):
-        doc.add_paragraph(line)
+        doc.note(line)
     if report.measures:
-        _docx_table(doc, measure_headers(), [measure_row(m) for m in report.measures])
-        described = [m for m in report.measures if m.description]
-        for measure in described:
-            doc.add_heading(measure.title, 3)
-            _docx_text(doc, measure.description)
+        doc.table(
+            measure_headers(),
+            [measure_row(m) for m in report.measures],
+            widths=[4, 3, 2.5, 2, 2, 4, 3],
+            small=True,
+        )
+        for measure in (m for m in report.measures if m.description):
+            doc.heading(measure.title, 3).text(measure.description)
     else:
-        doc.add_paragraph(_("No measures yet."))
-
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+        doc.text(_("No measures yet."))
+    return doc
 
 
-def _docx_language(doc, language: str) -> None:
-    """Mark the text's language (spelling, screen readers): nb-NO, sv-SE or en-GB."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tag = {"nb": "nb-NO", "sv": "sv-SE", "en": "en-GB"}.get(language[:2], language)
-    rpr = doc.styles["Normal"].element.get_or_add_rPr()
-    lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), tag)
-    rpr.append(lang)
-
-
-def _docx_page_footer(paragraph, report: Report) -> None:
-    """ "Page N of M" with Word fields, so the numbers stay right when the document is edited."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def field_run(instruction: str):
-        simple = OxmlElement("w:fldSimple")
-        simple.set(qn("w:instr"), instruction)
-        run = OxmlElement("w:r")
-        text = OxmlElement("w:t")
-        text.text = "1"
-        run.append(text)
-        simple.append(run)
-        paragraph._p.append(simple)
-
-    paragraph.add_run(f"{report.title} · ")
-    for part in re.split(r"(%\(pages?\)s)", page_label()):
-        if part == "%(page)s":
-            field_run("PAGE")
-        elif part == "%(pages)s":
-            field_run("NUMPAGES")
-        elif part:
-            paragraph.add_run(part)
-
-
-def _docx_text(doc, text: str) -> None:
-    if not text:
-        doc.add_paragraph("–")
-        return
-    for part in re.split(r"\n\s*\n", text.strip()):
-        doc.add_paragraph(part.strip())
-
-
-def _docx_table(doc, headers: list[str], rows: list[list[str]]):
-    """A table with a bold header row that repeats on every page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    table = doc.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    header = table.rows[0]
-    for cell, text in zip(header.cells, headers, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(str(text)).bold = True
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header._tr.get_or_add_trPr().append(repeat)
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.text = str(value)
-    doc.add_paragraph()
-    return table
-
-
-def _docx_pairs(doc, pairs: list[tuple[str, str]]):
-    """Label–value rows (the labels bold) as a two-column table."""
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for label, value in pairs:
-        cells = table.add_row().cells
-        cells[0].paragraphs[0].add_run(str(label)).bold = True
-        cells[1].text = str(value)
-        cells[0].width, cells[1].width = Cm(5.0), Cm(11.6)
-    doc.add_paragraph()
-    return table
-
-
-def _docx_shade(cell, fill: str | None) -> None:
-    if not fill:
-        return
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
-def _docx_matrix(doc, grid: dict) -> None:
+def _matrix_table(doc: Document, grid: dict) -> None:
+    """The 5×5 matrix as a table: a row per likelihood class, the event numbers in each cell, the cell
+    coloured by its acceptance band (the colour is also named in the legend above it)."""
     headers = [_("Likelihood"), *[f"{_('Consequence')} {n}" for n in range(1, 6)]]
-    rows = []
+    rows, fills = [], []
     for row in grid["rows"]:
         likelihood = row["likelihood"]
         rows.append(
             [f"{likelihood.code} – {likelihood.label}"]
             + [", ".join(str(e.number) for e in cell["events"]) for cell in row["cells"]]
         )
-    table = _docx_table(doc, headers, rows)
-    for table_row, row in zip(table.rows[1:], grid["rows"], strict=True):
-        for cell, data in zip(table_row.cells[1:], row["cells"], strict=True):
-            _docx_shade(cell, FILLS.get(data["colour"]))
+        fills.append([None, *[cell["colour"] for cell in row["cells"]]])
+    doc.table(headers, rows, fills=fills, widths=[3, 2, 2, 2, 2, 2])
 
 
-# --- PDF -------------------------------------------------------------------------------------------------
-
-#: WeasyPrint's SVG renderer reads only styles inside the <svg>, so the page's matrix template
-#: (risk/_matrix.html) gets the matrix colours injected into each of its <svg> elements.
-_SVG_STYLE = (
-    "<style>"
-    + "".join(f".smv-cell--{colour}{{fill:#{fill}}}" for colour, fill in FILLS.items())
-    + ".smv-cell{stroke:#fff;stroke-width:2}"
-    ".smv-matrix__text{font-size:16px;fill:#1a1a1a;font-family:'DejaVu Sans',sans-serif}"
-    ".smv-matrix__axis{font-size:14px;fill:#1a1a1a;font-family:'DejaVu Sans',sans-serif}"
-    "</style>"
-)
-_SVG_OPEN = re.compile(r"(<svg\b[^>]*>)")
-
-
-def _no_fetch():
-    """WeasyPrint fetches nothing: the report is self-contained, and no URL in content is followed."""
-    from weasyprint.urls import URLFetcher
-
-    class NoFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"refused to fetch {url[:80]}")
-
-    return NoFetcher()
-
-
-def report_html(report: Report) -> str:
-    html = render_to_string(
-        "risk/report/report.html",
-        {
-            "report": report,
-            "analysis": report.analysis,
-            "facts": title_facts(report),
-            "version_note": version_note(report),
-            "marking_line": marking_line(report),
-            "events": [(e, event_facts(e)) for e in report.events],
-            "measure_headers": measure_headers(),
-            "measure_rows": [(m, measure_row(m)) for m in report.measures],
-            "likelihood_rows": [
-                (c.code, c.label, c.interval or "–", probability_text(c)) for c in report.scale["likelihoods"]
-            ],
-            "language": translation.get_language() or "nb",
-            "page_counter_css": page_counter_css(),
-        },
-    )
-    return _SVG_OPEN.sub(lambda m: m.group(1) + _SVG_STYLE, html)
+def build_docx(report: Report) -> bytes:
+    """An editable Word document: real headings, tables and a page-number footer; no images of text."""
+    return to_docx(report_document(report))
 
 
 def build_pdf(report: Report) -> bytes:
-    """An A4 PDF (tagged for screen readers) from the print template, with page numbers."""
-    from weasyprint import HTML
-
-    return HTML(string=report_html(report), url_fetcher=_no_fetch()).write_pdf(pdf_tags=True)
+    """An A4 PDF, tagged for screen readers (PDF/UA-1), with the marking on every page and page numbers."""
+    return to_pdf(report_document(report))
