@@ -195,6 +195,7 @@ SCAN_ALLOWED = {
     # (manage.py derive_due_items, and after a document save); what it writes is read through
     # plans.selectors.due_items_visible_to, which re-applies the document's visibility.
     "plans/due.py": "system job deriving due items; its output is read through the chokepoint",
+    "demo/emergencyplan.py": "loads the demo emergency plans idempotently; no request, no actor",
     "demo/agreements.py": "loads the demo agreements idempotently; no request, no actor",
 }
 

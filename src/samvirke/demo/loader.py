@@ -97,6 +97,9 @@ def load_demo() -> dict:
     from samvirke.demo.plans import load_plans_demo
 
     plans = load_plans_demo(orgs, users)
+    from samvirke.demo.emergencyplan import load_emergency_plans_demo
+
+    emergency_plans = load_emergency_plans_demo(orgs)
     from samvirke.demo.agreements import load_agreements_demo
 
     agreements = load_agreements_demo(orgs)
@@ -107,6 +110,7 @@ def load_demo() -> dict:
         "notices": len(data.NOTICES),
         "risk": risk,
         "plans": plans,
+        "emergency_plans": emergency_plans,
         "agreements": agreements,
     }
 
