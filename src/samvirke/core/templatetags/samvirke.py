@@ -1,14 +1,18 @@
 from django import template
+from django.utils.html import format_html
 
 from samvirke.core.access import AccessLevel
 
 register = template.Library()
 
 
-@register.inclusion_tag("_access_tag.html")
+@register.simple_tag
 def tlp(level):
-    """The access level as a labelled tag (colour plus text, never colour alone)."""
-    return {"level": level, "label": AccessLevel(level).label}
+    """The access level as a labelled tag (colour plus text, never colour alone). A simple tag rather than an
+    included template: it is rendered once per row of long tables (bench/risk.py)."""
+    return format_html(
+        '<span class="ds-tag smv-tlp smv-tlp--{}" data-size="sm">{}</span>', level, AccessLevel(level).label
+    )
 
 
 @register.filter
