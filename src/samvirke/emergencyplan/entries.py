@@ -60,6 +60,8 @@ class EntrySpec:
     fields: tuple[Field, ...]
     #: The field that names an entry (in lists, messages and the history).
     title_field: str
+    #: The heading of the list ("Who to alert").
+    list_title: Promise | str = ""
     #: Alert list: entries carry the date they were last verified, and turn stale after 12 months.
     verifiable: bool = False
     max_entries: int = 500
@@ -308,6 +310,7 @@ ROLES = EntrySpec(
     key="roles",
     singular=_l("role"),
     title_field="role",
+    list_title=_l("Roles and deputies"),
     fields=(
         Field(
             "role", _l("Role"), required=True, help_text=_l("For example “Crisis manager” or “Log keeper”.")
@@ -327,6 +330,7 @@ ALERT = EntrySpec(
     key="alert",
     singular=_l("entry"),
     title_field="name",
+    list_title=_l("Who to alert"),
     verifiable=True,
     rules=(_reachable,),
     fields=(
@@ -368,6 +372,7 @@ RESOURCES = EntrySpec(
     key="resources",
     singular=_l("resource"),
     title_field="name",
+    list_title=_l("Resources"),
     rules=(_owner_named,),
     fields=(
         Field("name", _l("Resource"), required=True, help_text=_l("For example “Generator 100 kVA”.")),

@@ -210,3 +210,44 @@ def region_plans(actor: Actor, region, *, page=None) -> dict:
         action="list",
     )
     return {"region": region, "rows": rows, "municipality_page": municipality_page, "parts": PARTS}
+
+
+def _through(model, name: str):
+    field = model._meta.get_field(name)
+    return field.remote_field.through, f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+
+
+def event_links(actor: Actor, model, ids) -> dict[int, list]:
+    """{record id: [risk events it answers that the actor may read]} for parts or cards of one model. Two
+    queries whatever the number of records and links."""
+    from samvirke.risk.selectors import events_visible_to
+
+    through, source, target = _through(model, "events")
+    links = through.objects.filter(**{f"{source}__in": list(ids)})
+    readable = {
+        e.pk: e
+        for e in events_visible_to(actor)
+        .filter(pk__in=links.values(target))
+        .select_related("analysis", "event_type")
+        .order_by("analysis__title", "analysis_id", "id")
+    }
+    result: dict[int, list] = {pk: [] for pk in ids}
+    for record_id, event_id in links.values_list(source, target).order_by(source, target):
+        if event_id in readable:
+            result[record_id].append(readable[event_id])
+    return result
+
+
+def type_links(ids) -> dict[int, list]:
+    """{card id: [event types it answers]} (reference data). Two queries."""
+    from samvirke.risk.models import EventType
+
+    through, source, target = _through(ActionCard, "event_types")
+    links = through.objects.filter(**{f"{source}__in": list(ids)})
+    by_id = EventType.objects.in_bulk(list(links.values_list(target, flat=True)))
+    result: dict[int, list] = {pk: [] for pk in ids}
+    for card_id, type_id in links.values_list(source, target):
+        result[card_id].append(by_id[type_id])
+    for types in result.values():
+        types.sort(key=lambda t: (t.category, t.name))
+    return result

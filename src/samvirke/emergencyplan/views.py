@@ -12,17 +12,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from samvirke.core.errors import Conflict, NotFound
 from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error, conflict_form
 from samvirke.core.services import ensure_can_edit
 from samvirke.core.views import render_history, restore_then_redirect
-from samvirke.emergencyplan import entries, selectors, services
+from samvirke.emergencyplan import binder, entries, selectors, services
 from samvirke.emergencyplan.forms import (
     CardForm,
     PlanForm,
@@ -556,3 +558,31 @@ def card_restore(request, plan_id, card_id, history_id):
         ),
         redirect("emergencyplan:card_detail", plan_id=plan_id, card_id=card_id),
     )
+
+
+# --- the plan binder -------------------------------------------------------------------------------------
+
+
+def _download(body: bytes, content_type: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    response["Content-Length"] = str(len(body))
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def binder_html(request, plan_id):
+    """The self-contained HTML binder of what the reader may read (reading it is an export of the plan)."""
+    plan = selectors.get_plan_for(request.actor, plan_id, action="export")
+    stored, _content = binder.binder_for(request.actor, plan)
+    return _download(stored.html.encode(), binder.HTML_TYPE, binder.file_name(plan, "html"))
+
+
+@login_required
+@require_GET
+def binder_pdf(request, plan_id):
+    plan = selectors.get_plan_for(request.actor, plan_id, action="export")
+    stored, _content = binder.binder_for(request.actor, plan, pdf=True)
+    return _download(bytes(stored.pdf), binder.PDF_TYPE, binder.file_name(plan, "pdf"))

@@ -1,4 +1,5 @@
-"""The demo emergency plans: every municipality has one, Nesna's is complete, loading again changes nothing."""
+"""The demo emergency plans: every municipality has one, Nesna's is complete, loading again changes
+nothing."""
 
 from django.utils import timezone
 
@@ -14,14 +15,20 @@ from samvirke.organisations.models import Organisation
 def test_every_municipality_has_a_plan_with_every_part(demo, actor_of):
     for name, number, country, *_rest in data.MUNICIPALITIES:
         org = Organisation.objects.get(municipality_number=number)
-        advisor = next(u for u, _f, _l, _lang, ms in data.USERS if any(m[0] == number and m[1] == "preparedness_advisor" for m in ms))
+        advisor = next(
+            u
+            for u, _f, _l, _lang, ms in data.USERS
+            if any(m[0] == number and m[1] == "preparedness_advisor" for m in ms)
+        )
         actor = actor_of(advisor)
         plan = selectors.plan_of(actor, org)
         assert plan is not None, name
         parts = selectors.parts_of(actor, plan)
         assert all(parts[s.key] is not None for s in PARTS), name
         assert parts["alert_list"].access_level == AccessLevel.AMBER and parts["alert_list"].exemption_basis
-        assert parts["alert_list"].entries and parts["crisis_management"].entries and parts["resources"].entries
+        assert (
+            parts["alert_list"].entries and parts["crisis_management"].entries and parts["resources"].entries
+        )
         assert selectors.cards_of(actor, plan), name
         if country == "SE":
             assert "Kommunhuset" in parts["crisis_management"].meeting_place
@@ -44,7 +51,9 @@ def test_nesna_has_a_complete_plan(demo, actor_of):
     alerts = parts["alert_list"].entries
     stale = [e for e in alerts if entries.is_stale(e, today)]
     assert 0 < len(stale) < len(alerts)
-    assert any(e["fallback"] == "nodnett" for e in alerts) and any(e["fallback"] == "satellite" for e in alerts)
+    assert any(e["fallback"] == "nodnett" for e in alerts) and any(
+        e["fallback"] == "satellite" for e in alerts
+    )
     resources = parts["resources"].entries
     assert {e["owner_kind"] for e in resources} >= {"municipality", "business", "volunteer"}
     assert any(e["lendable"] for e in resources) and not all(e["lendable"] for e in resources)
