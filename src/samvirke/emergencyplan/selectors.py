@@ -21,7 +21,7 @@ from samvirke.core.errors import NotFound
 from samvirke.core.visibility import get_visible, log_reads
 from samvirke.emergencyplan import entries
 from samvirke.emergencyplan.models import ActionCard, EmergencyPlan
-from samvirke.emergencyplan.parts import PARTS, PartSpec
+from samvirke.emergencyplan.parts import ANSWERING, PARTS, PartSpec
 from samvirke.organisations.models import Organisation
 from samvirke.organisations.selectors import organisations_visible_to
 
@@ -251,3 +251,54 @@ def type_links(ids) -> dict[int, list]:
     for types in result.values():
         types.sort(key=lambda t: (t.category, t.name))
     return result
+
+
+def coverage(actor: Actor, plan: EmergencyPlan) -> dict:
+    """The chain from risk to plan: every analysed event of the organisation's risk analyses the actor may
+    read, with the action cards and plan parts that answer it (a card answers the events it links and every
+    event of the event types it links), and when it was last exercised. A fixed number of queries whatever
+    the number of events, cards and links.
+
+    Exercises are not recorded in Samvirke yet: every event is "not exercised", and the page says so rather
+    than guessing from the plan's last exercise in the document register (shown beside it)."""
+    events = list(organisation_events(actor, plan.owner))
+    cards = cards_of(actor, plan)
+    card_ids = [c.pk for c in cards]
+    by_card_event = event_links(actor, ActionCard, card_ids)
+    by_card_type = type_links(card_ids)
+    answers: dict[int, list] = {e.pk: [] for e in events}
+    by_type: dict[int, list] = {}
+    for card in cards:
+        for event in by_card_event[card.pk]:
+            if event.pk in answers:
+                answers[event.pk].append({"kind": "card", "card": card, "how": "event"})
+        for event_type in by_card_type[card.pk]:
+            by_type.setdefault(event_type.pk, []).append(card)
+    for event in events:
+        linked = {a["card"].pk for a in answers[event.pk]}
+        for card in by_type.get(event.event_type_id, []):
+            if card.pk not in linked:
+                answers[event.pk].append({"kind": "card", "card": card, "how": "type"})
+                linked.add(card.pk)
+    parts = []
+    for spec in ANSWERING:
+        part = spec.model.objects.visible_to(actor).filter(plan=plan).first()
+        if part is None:
+            continue
+        parts.append(part)
+        for event in event_links(actor, spec.model, [part.pk])[part.pk]:
+            if event.pk in answers:
+                answers[event.pk].append({"kind": "part", "spec": spec, "part": part})
+    rows = [{"event": e, "answers": answers[e.pk], "exercised": None} for e in events]
+    document = None
+    if plan.governing_document_id:
+        document = emergency_plan_documents(actor, plan.owner).filter(pk=plan.governing_document_id).first()
+    log_reads(actor, [*events, *cards, *parts], action="list")
+    return {
+        "rows": rows,
+        "answered": sum(1 for r in rows if r["answers"]),
+        "total": len(rows),
+        "unanswered": sum(1 for r in rows if not r["answers"]),
+        "document": document,
+        "analyses": sorted({e.analysis for e in events}, key=lambda a: a.title),
+    }

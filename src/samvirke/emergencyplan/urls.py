@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:plan_id>/edit/", views.plan_edit, name="plan_edit"),
     path("<int:plan_id>/history/", views.plan_history, name="plan_history"),
     path("<int:plan_id>/history/<int:history_id>/restore/", views.plan_restore, name="plan_restore"),
+    path("<int:plan_id>/coverage/", views.coverage, name="coverage"),
     path("<int:plan_id>/binder.html", views.binder_html, name="binder_html"),
     path("<int:plan_id>/binder.pdf", views.binder_pdf, name="binder_pdf"),
     path("<int:plan_id>/action-cards/new/", views.card_new, name="card_new"),

@@ -586,3 +586,19 @@ def binder_pdf(request, plan_id):
     plan = selectors.get_plan_for(request.actor, plan_id, action="export")
     stored, _content = binder.binder_for(request.actor, plan, pdf=True)
     return _download(bytes(stored.pdf), binder.PDF_TYPE, binder.file_name(plan, "pdf"))
+
+
+# --- coverage --------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def coverage(request, plan_id):
+    """Which events of the risk analyses the plan answers, and which it does not (highlighted)."""
+    plan = selectors.get_plan_for(request.actor, plan_id)
+    context = selectors.coverage(request.actor, plan)
+    unanswered_only = request.GET.get("unanswered") == "1"
+    if unanswered_only:
+        context["rows"] = [r for r in context["rows"] if not r["answers"]]
+    context.update(plan=plan, unanswered_only=unanswered_only)
+    return render(request, "emergencyplan/coverage.html", context)
