@@ -23,8 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import formats, timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 
 from samvirke.core.classification import MESSAGE as CLASSIFIED_MESSAGE
 from samvirke.core.classification import find_marking
@@ -192,7 +191,7 @@ def validate_entries(spec: EntrySpec, value, *, today: datetime.date | None = No
 
 def display_value(f: Field, value) -> str:
     if f.kind == BOOL:
-        return _("Yes") if value else _("No")
+        return str(_("Yes") if value else _("No"))
     if value in (None, ""):
         return ""
     if f.kind == CHOICE:
@@ -280,116 +279,114 @@ def _owner_named(values: dict) -> list:
 
 
 FALLBACK_CHANNELS = (
-    ("nodnett", _l("Nødnett (emergency radio, Norway)")),
-    ("rakel", _l("Rakel (emergency radio, Sweden)")),
-    ("satellite", _l("Satellite phone")),
-    ("vhf", _l("Maritime VHF radio")),
-    ("messenger", _l("Messenger or meeting in person")),
-    ("other", _l("Other")),
+    ("nodnett", _("Nødnett (emergency radio, Norway)")),
+    ("rakel", _("Rakel (emergency radio, Sweden)")),
+    ("satellite", _("Satellite phone")),
+    ("vhf", _("Maritime VHF radio")),
+    ("messenger", _("Messenger or meeting in person")),
+    ("other", _("Other")),
 )
 
 RESOURCE_CATEGORIES = (
-    ("generator", _l("Generator")),
-    ("vehicle", _l("Vehicle")),
-    ("boat", _l("Boat")),
-    ("shelter", _l("Shelter or emergency accommodation")),
-    ("eps", _l("Evacuee and next-of-kin centre (EPS/EPN)")),
-    ("equipment", _l("Other equipment")),
-    ("other", _l("Other")),
+    ("generator", _("Generator")),
+    ("vehicle", _("Vehicle")),
+    ("boat", _("Boat")),
+    ("shelter", _("Shelter or emergency accommodation")),
+    ("eps", _("Evacuee and next-of-kin centre (EPS/EPN)")),
+    ("equipment", _("Other equipment")),
+    ("other", _("Other")),
 )
 
 OWNER_KINDS = (
-    ("municipality", _l("The municipality")),
-    ("business", _l("Business")),
-    ("volunteer", _l("Volunteer organisation")),
-    ("public", _l("Other public body")),
-    ("private", _l("Private person")),
+    ("municipality", _("The municipality")),
+    ("business", _("Business")),
+    ("volunteer", _("Volunteer organisation")),
+    ("public", _("Other public body")),
+    ("private", _("Private person")),
 )
 
 ROLES = EntrySpec(
     key="roles",
-    singular=_l("role"),
+    singular=_("role"),
     title_field="role",
-    list_title=_l("Roles and deputies"),
+    list_title=_("Roles and deputies"),
     fields=(
-        Field(
-            "role", _l("Role"), required=True, help_text=_l("For example “Crisis manager” or “Log keeper”.")
-        ),
+        Field("role", _("Role"), required=True, help_text=_("For example “Crisis manager” or “Log keeper”.")),
         Field(
             "holder",
-            _l("Held by"),
+            _("Held by"),
             required=True,
-            help_text=_l("A position rather than a name, such as “Mayor”."),
+            help_text=_("A position rather than a name, such as “Mayor”."),
         ),
-        Field("deputy", _l("Deputy"), help_text=_l("Who steps in when the holder cannot be reached.")),
-        Field("authority", _l("Authority and tasks"), LONG, help_text=_l("What the role may decide and do.")),
+        Field("deputy", _("Deputy"), help_text=_("Who steps in when the holder cannot be reached.")),
+        Field("authority", _("Authority and tasks"), LONG, help_text=_("What the role may decide and do.")),
     ),
 )
 
 ALERT = EntrySpec(
     key="alert",
-    singular=_l("entry"),
+    singular=_("entry"),
     title_field="name",
-    list_title=_l("Who to alert"),
+    list_title=_("Who to alert"),
     verifiable=True,
     rules=(_reachable,),
     fields=(
         Field(
             "name",
-            _l("Name"),
+            _("Name"),
             required=True,
-            help_text=_l("A person, or a duty function such as “Duty officer”."),
+            help_text=_("A person, or a duty function such as “Duty officer”."),
         ),
-        Field("organisation", _l("Organisation"), column=False),
-        Field("crisis_role", _l("Role in a crisis"), column=False),
-        Field("phone", _l("Phone"), PHONE, max_length=40),
-        Field("phone_alt", _l("Other phone"), PHONE, max_length=40),
-        Field("email", _l("E-mail"), EMAIL, max_length=254),
+        Field("organisation", _("Organisation"), column=False),
+        Field("crisis_role", _("Role in a crisis"), column=False),
+        Field("phone", _("Phone"), PHONE, max_length=40),
+        Field("phone_alt", _("Other phone"), PHONE, max_length=40),
+        Field("email", _("E-mail"), EMAIL, max_length=254),
         Field(
             "fallback",
-            _l("Fallback channel"),
+            _("Fallback channel"),
             CHOICE,
             choices=FALLBACK_CHANNELS,
-            help_text=_l("How to reach them when phones and the internet are down."),
+            help_text=_("How to reach them when phones and the internet are down."),
         ),
         Field(
             "fallback_detail",
-            _l("Fallback details"),
-            help_text=_l("Talk group, satellite phone number or where to find them."),
+            _("Fallback details"),
+            help_text=_("Talk group, satellite phone number or where to find them."),
             column=False,
         ),
         Field(
             "verified_on",
-            _l("Last verified"),
+            _("Last verified"),
             DATE,
-            help_text=_l("The date someone last checked that the details are right."),
+            help_text=_("The date someone last checked that the details are right."),
         ),
-        Field("notes", _l("Notes"), LONG, column=False),
+        Field("notes", _("Notes"), LONG, column=False),
     ),
 )
 
 RESOURCES = EntrySpec(
     key="resources",
-    singular=_l("resource"),
+    singular=_("resource"),
     title_field="name",
-    list_title=_l("Resources"),
+    list_title=_("Resources"),
     rules=(_owner_named,),
     fields=(
-        Field("name", _l("Resource"), required=True, help_text=_l("For example “Generator 100 kVA”.")),
-        Field("category", _l("Kind"), CHOICE, required=True, choices=RESOURCE_CATEGORIES),
-        Field("location", _l("Location")),
-        Field("capacity", _l("Capacity"), help_text=_l("For example “100 kVA”, “12 seats” or “150 people”.")),
-        Field("owner_kind", _l("Owned by"), CHOICE, required=True, choices=OWNER_KINDS),
-        Field("owner_name", _l("Owner"), help_text=_l("Required when the municipality does not own it.")),
-        Field("contact", _l("Contact"), column=False),
+        Field("name", _("Resource"), required=True, help_text=_("For example “Generator 100 kVA”.")),
+        Field("category", _("Kind"), CHOICE, required=True, choices=RESOURCE_CATEGORIES),
+        Field("location", _("Location")),
+        Field("capacity", _("Capacity"), help_text=_("For example “100 kVA”, “12 seats” or “150 people”.")),
+        Field("owner_kind", _("Owned by"), CHOICE, required=True, choices=OWNER_KINDS),
+        Field("owner_name", _("Owner"), help_text=_("Required when the municipality does not own it.")),
+        Field("contact", _("Contact"), column=False),
         Field(
             "agreement",
-            _l("Agreement"),
-            help_text=_l("For example “Framework agreement 2024”. Empty if none."),
+            _("Agreement"),
+            help_text=_("For example “Framework agreement 2024”. Empty if none."),
             column=False,
         ),
-        Field("lendable", _l("Can be lent to another municipality"), BOOL),
-        Field("notes", _l("Notes"), LONG, column=False),
+        Field("lendable", _("Can be lent to another municipality"), BOOL),
+        Field("notes", _("Notes"), LONG, column=False),
     ),
 )
 

@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
 
 from samvirke.core.access import AccessLevel, Role, actor_for_user
 from samvirke.core.errors import PermissionDenied
@@ -82,7 +83,7 @@ def test_plan_is_created_with_every_part_at_its_usual_level(demo, actor_of):
     assert parts["alert_list"].exemption_basis == "offl. § 24 tredje ledd"
     assert parts["evacuation"].access_level == AccessLevel.GREEN
     # One plan per organisation.
-    with pytest.raises(Exception, match="already has an emergency plan"):
+    with translation.override("en"), pytest.raises(ValidationError, match="already has an emergency plan"):
         services.plan_create(actor=actor, organisation_id=hemnes.pk)
 
 
@@ -299,6 +300,16 @@ def test_bad_entry_input_gets_clear_errors_and_keeps_what_was_typed(plan, signed
     assert fresh_alert_list(actor_of, plan).version == part.version  # nothing was saved
 
 
+def test_norwegian_error_messages(plan, signed_in, actor_of):
+    client = signed_in("demo-nesna")  # bokmål by default
+    part = fresh_alert_list(actor_of, plan)
+    response = client.post(
+        f"/emergency-plans/{plan.pk}/alert-list/entries/new/", {"version": part.version, "name": "X"}
+    )
+    body = response.content.decode()
+    assert "Give at least one way" not in body and "Oppgi minst én måte" in body
+
+
 def test_concurrent_entry_edit_is_detected_and_keeps_what_was_typed(plan, signed_in, actor_of):
     actor = actor_of("demo-nesna")
     part, key = services.entry_save(
@@ -484,7 +495,7 @@ def test_plan_links_the_emergency_plan_document_of_its_own_organisation(plan, si
     assert client.post(url, {**data, "governing_document": plan_document.pk}).status_code == 302
     body = client.get(f"/emergency-plans/{plan.pk}/").content.decode()
     assert plan_document.title in body
-    with pytest.raises(Exception, match="type emergency plan"):
+    with translation.override("en"), pytest.raises(ValidationError, match="type emergency plan"):
         services.plan_update(
             actor=actor,
             plan_id=plan.pk,
