@@ -70,6 +70,14 @@ NOT_CONTENT = {
     # plans.selectors.due_items_visible_to: members of the organisation's region, and an item about a document
     # only if the reader may read that document (GoverningDocument.visible_to as a subquery).
     "plans.DueItem": "derived data, read through plans.selectors.due_items_visible_to",
+    # The reminder ledger (one row per due item, kind and recipient) is the worker's record of what it sent;
+    # no page reads it. What a reminder tells is read per recipient through due_items_visible_to and
+    # documents_visible_to (reminders.sending).
+    "reminders.Reminder": "the reminder worker's ledger, no read route",
+    # A calendar feed is listed and revoked only by its maker or the editors of its organisation
+    # (reminders.selectors.feeds_manageable_by); what the feed shows is read through the chokepoint with
+    # the maker's actor (reminders.feeds).
+    "reminders.CalendarFeed": "maker/editors only, reminders.selectors.feeds_manageable_by",
     # An agreement's attachment is part of the agreement and has no level of its own: downloaded only through
     # agreements.selectors.get_attachment_for (the agreement with get_visible first, logged), written only by
     # agreements.services.attachment_add/attachment_delete (editors of the agreement's owner).

@@ -215,6 +215,31 @@ NON_CONTENT_KWARGS = {
     "entry_key": (lambda world, record: EMERGENCY_ENTRY_KEY, "404"),
 }
 
+#: Calendar feeds (reminders): a feed's id, and a feed's secret token in its address.
+NON_CONTENT_KWARGS.update(
+    {
+        # Only the feed's maker, or an editor of a feed's organisation, may revoke it: we pass demo-rana's
+        # personal feed (named with a secret canary), which must be a 404 for anyone else.
+        "feed_id": (lambda world, record: _rana_feed(world)[0].pk, "404"),
+        # The calendar file (/reminders/feeds/<feed_token>.ics) is read without sign-in: the token is the key.
+        # We pass the real token of demo-rana's feed after revoking it: a revoked (or wrong) token is a 404
+        # and shows nothing.
+        "feed_token": (lambda world, record: _rana_feed(world, revoked=True)[1], "404"),
+    }
+)
+
+
+def _rana_feed(world, *, revoked=False):
+    from django.utils import timezone
+
+    from samvirke.reminders.models import CalendarFeed
+
+    feed, raw = CalendarFeed.issue(user=world.users["demo-rana"], name=f"Feed {CANARIES['token']}")
+    if revoked:
+        CalendarFeed.objects.filter(pk=feed.pk).update(revoked_at=timezone.now())
+    return feed, raw
+
+
 #: Detail routes: GREEN records of the caller's region must be readable here (200, title shown).
 DETAIL_ROUTES = {
     "notices:detail",

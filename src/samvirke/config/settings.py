@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "samvirke.core",
     "samvirke.accounts",
     "samvirke.organisations",
@@ -187,6 +189,12 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Samvirke <samvirke@localhost>")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background tasks (django-tasks with the database backend of django-tasks-db): `manage.py db_worker` runs
+# them; `manage.py enqueue_reminders` (daily, from cron or a systemd timer) queues the reminder pass.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Where people reach Samvirke: links in e-mails (reminders) are built from it, as a mail has no request.
+SAMVIRKE_BASE_URL = env.str("SAMVIRKE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Sessions and cookies (ASVS V3.3, V7.3).
 SESSION_COOKIE_HTTPONLY = True
