@@ -13,7 +13,7 @@ from samvirke.core.errors import PermissionDenied
 from samvirke.core.models import AccessLogEntry
 from samvirke.emergencyplan import selectors, services
 from samvirke.emergencyplan.models import ActionCard, EmergencyPlan
-from samvirke.emergencyplan.parts import PARTS
+from samvirke.emergencyplan.parts import BY_KEY, PARTS
 from samvirke.organisations.models import Membership, Organisation
 from samvirke.plans.domain import add_months
 from samvirke.risk.models import AnalysedEvent
@@ -578,3 +578,61 @@ def test_links_to_events_an_editor_cannot_read_are_kept(plan, actor_of):
     )  # fmt: skip
     assert list(card.events.values_list("pk", flat=True)) == [event.pk]
     assert selectors.linked_events(second_actor, card) == []  # and it is not shown to them
+
+
+def test_card_and_plan_history_and_restore(plan, signed_in, actor_of):
+    actor = actor_of("demo-nesna")
+    card, other_card = selectors.cards_of(actor, plan)[:2]
+    original = card.title
+    services.card_update(
+        actor=actor, plan_id=plan.pk, card_id=card.pk, expected_version=card.version,
+        data={"title": "Nytt navn på kortet"},
+    )  # fmt: skip
+    client = english(signed_in("demo-nesna"))
+    base = f"/emergency-plans/{plan.pk}/action-cards/{card.pk}/history/"
+    body = client.get(base).content.decode()
+    assert "Nytt navn på kortet" in body and original in body and "Restore this version" in body
+    first = card.history.order_by("history_id").first().history_id
+    # Only the owner's editors restore; a reader of the region gets 403 and nothing changes.
+    reader = signed_in("demo-coordinator")
+    assert "Restore this version" not in english(reader).get(base).content.decode()
+    assert reader.post(f"{base}{first}/restore/").status_code == 403
+    assert selectors.get_card_for(actor, plan, card.pk).title == "Nytt navn på kortet"
+    # A version of another card is not this card's: 404.
+    foreign = other_card.history.order_by("history_id").first().history_id
+    assert client.post(f"{base}{foreign}/restore/").status_code == 404
+    assert client.post(f"{base}{first}/restore/").status_code == 302
+    assert selectors.get_card_for(actor, plan, card.pk).title == original
+    # The plan itself.
+    services.plan_update(
+        actor=actor, plan_id=plan.pk, expected_version=plan.version, data={"title": "Ny tittel"}
+    )
+    plan_first = plan.history.order_by("history_id").first().history_id
+    assert "Ny tittel" in client.get(f"/emergency-plans/{plan.pk}/history/").content.decode()
+    assert client.post(f"/emergency-plans/{plan.pk}/history/{plan_first}/restore/").status_code == 302
+    assert selectors.get_plan_for(actor, plan.pk).title == plan.title
+
+
+def test_restoring_a_part_says_so_and_brings_the_old_text_back(plan, signed_in, actor_of):
+    actor = actor_of("demo-nesna")
+    part = selectors.get_part_for(actor, plan, BY_KEY["communication"])
+    first = part.history.order_by("history_id").first().history_id
+    services.part_update(
+        actor=actor, plan_id=plan.pk, part_key="communication", expected_version=part.version,
+        data={"spokesperson": "Varaordføreren"},
+    )  # fmt: skip
+    client = english(signed_in("demo-nesna"))
+    response = client.post(f"/emergency-plans/{plan.pk}/communication/history/{first}/restore/", follow=True)
+    assert "The earlier version was restored" in response.content.decode()
+    assert selectors.get_part_for(actor, plan, BY_KEY["communication"]).spokesperson == part.spokesperson
+
+
+def test_region_page_lists_every_municipality(plan, signed_in):
+    client = english(signed_in("demo-coordinator"))
+    body = client.get(f"/emergency-plans/regions/{plan.owner.region_id}/").content.decode()
+    for name in ("Nesna kommune", "Storuman kommun", "Træna kommune"):
+        assert name in body
+    assert plan.title in body and "can be lent" in body
+    # The coordinator's municipality (Lurøy) is the host: Nesna's AMBER alert list is shared with it.
+    assert "stale" in body
+    assert client.get("/emergency-plans/").status_code == 302
