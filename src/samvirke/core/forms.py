@@ -1,5 +1,7 @@
 """The shared part of every content form: owner, access level, legal basis, sharing, version."""
 
+import copy
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
@@ -115,12 +117,94 @@ CONTENT_FORM_FIELDS = ["access_level", "exemption_basis", "shared_with", "named_
 
 
 def conflict_form(form_class, request, instance, current_version, **kwargs):
-    """After a Conflict: keep what the user typed, but base the next save on the version now stored."""
+    """After a Conflict: keep what the user typed, but base the next save on the version now stored.
+
+    `form.conflict_fields` lists every field where the stored version (`instance`, read again) and what the
+    user typed differ, as (label, stored, typed) for display: saving again replaces the stored values, so
+    the user must see each one it would replace (templates/_conflict.html)."""
     data = request.POST.copy()
     data["version"] = current_version
-    form = form_class(data, actor=request.actor, instance=instance, **kwargs)
+    # Validation writes the typed values onto the form's instance: the typed form gets a copy, so `instance`
+    # keeps the stored values to compare with.
+    form = form_class(data, actor=request.actor, instance=copy.copy(instance), **kwargs)
     form.is_valid()
+    stored = form_class(actor=request.actor, instance=instance, **kwargs)
+    form.conflict_fields = conflict_differences(form, stored)
     return form
+
+
+def conflict_differences(typed: forms.Form, stored: forms.Form) -> list[tuple[str, str, str]]:
+    """(label, stored value, typed value) of every visible field whose values differ. `stored` is the same
+    form unbound on the stored record (its initial values), `typed` the bound form after validation."""
+    instance = getattr(stored, "instance", None)
+    model_fields = {f.name: f for f in instance._meta.get_fields()} if instance is not None else {}
+    rows = []
+    for name, field in typed.fields.items():
+        if name == "version" or field.widget.is_hidden:
+            continue
+        model_field = model_fields.get(name)
+        if model_field is not None and model_field.many_to_many and instance.pk:
+            saved = list(getattr(instance, name).all())
+        elif model_field is not None and model_field.concrete and not model_field.many_to_many:
+            saved = getattr(instance, name)
+        else:
+            saved = stored[name].initial
+        yours = (
+            typed.cleaned_data[name] if name in getattr(typed, "cleaned_data", {}) else typed[name].value()
+        )
+        if _comparable(saved) != _comparable(yours):
+            rows.append((str(field.label or name), _shown(field, saved), _shown(field, yours)))
+    return rows
+
+
+def _comparable(value) -> str:
+    import datetime
+    from decimal import Decimal, InvalidOperation
+
+    from django.db import models
+
+    if value is None or value == "" or value is False:
+        return ""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return ",".join(sorted(_comparable(v) for v in value))
+    if value is True:
+        return "1"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Decimal | float | int):
+        try:
+            return str(Decimal(str(value)).normalize())
+        except InvalidOperation:
+            return str(value)
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def _shown(field, value) -> str:
+    import datetime
+
+    from django.db import models
+    from django.utils import formats
+
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set | models.QuerySet):
+        return ", ".join(_shown(field, v) for v in value)
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if not isinstance(field, forms.ModelChoiceField) and getattr(field, "choices", None):
+        for key, label in field.choices:
+            if str(key) == str(value):
+                return str(label)
+    if isinstance(field, forms.ModelChoiceField):
+        match = field.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return str(match) if match is not None else str(value)
+    return str(value)
 
 
 def apply_validation_error(form: forms.Form, error) -> None:

@@ -283,3 +283,33 @@ def test_overview_shows_the_risk_picture(signed_in, demo):
     body = english(signed_in("demo-rana")).get("/overview/").content.decode()
     assert "Risk analyses" in body
     assert 'href="/risk/"' in body
+
+
+def test_event_conflict_lists_every_field_the_other_person_changed(signed_in, actor_of, rana_hros):
+    """Saving again replaces the stored values, so the conflict page must show each field that differs —
+    also one the user did not touch (here: the existing barriers), not only the title."""
+    event = AnalysedEvent.objects.filter(analysis=rana_hros, access_level=AccessLevel.GREEN).first()
+    services.event_update(
+        actor=actor_of("demo-rana"),
+        analysis_id=rana_hros.pk,
+        event_id=event.pk,
+        expected_version=event.version,
+        data={"barriers": "Ny flomvoll langs elva (lagt inn av en annen)."},
+    )
+    client = english(signed_in("demo-rana"))
+    response = client.post(
+        f"/risk/{rana_hros.pk}/events/{event.pk}/edit/",
+        {"title": event.title, "scenario": event.scenario, "barriers": event.barriers,
+         "access_level": "green", "version": event.version, "likelihood": event.likelihood_id,
+         "likelihood_reasoning": event.likelihood_reasoning or "x"},
+    )  # fmt: skip
+    assert response.status_code == 409
+    rows = {
+        label: (saved, yours)
+        for label, saved, yours in response.context["form"].conflict_fields
+    }
+    assert rows["Existing barriers"] == ("Ny flomvoll langs elva (lagt inn av en annen).", event.barriers)
+    assert "Title" not in rows and "Scenario" not in rows  # the same on both sides
+    body = response.content.decode()
+    assert "Where the saved version and yours differ" in body
+    assert "Ny flomvoll langs elva (lagt inn av en annen)." in body
