@@ -130,7 +130,6 @@ def plan_edit(request, plan_id):
         else:
             messages.success(request, _("The plan was saved."))
             return redirect("emergencyplan:plan_detail", plan_id=plan.pk)
-    fields = [(_("Title"), "title"), (_("Introduction"), "introduction")]
     return render(
         request,
         "emergencyplan/form.html",
@@ -140,16 +139,9 @@ def plan_edit(request, plan_id):
             heading=_("Edit the plan"),
             back_url=reverse("emergencyplan:plan_detail", args=[plan.pk]),
             conflict=conflict,
-            conflict_fields=_conflict_fields(conflict, request.POST, fields),
         ),
         status=409 if conflict else 200,
     )
-
-
-def _conflict_fields(saved, posted, fields):
-    if saved is None:
-        return []
-    return [(label, getattr(saved, name), posted.get(name, "")) for label, name in fields]
 
 
 @login_required
@@ -237,7 +229,6 @@ def part_edit(request, plan_id, part):
         else:
             messages.success(request, _("%(part)s was saved.") % {"part": spec.title})
             return redirect(spec.url_name(), plan_id=plan.pk)
-    fields = [(obj._meta.get_field(n).verbose_name, n) for n in spec.model.TEXT_FIELDS]
     return render(
         request,
         "emergencyplan/form.html",
@@ -248,7 +239,6 @@ def part_edit(request, plan_id, part):
             intro=spec.description,
             back_url=reverse(spec.url_name(), args=[plan.pk]),
             conflict=conflict,
-            conflict_fields=_conflict_fields(conflict, request.POST, fields),
         ),
         status=409 if conflict else 200,
     )
@@ -355,8 +345,10 @@ def entry_edit(request, plan_id, part, entry_key=None):
 
 
 def _entry_conflict_fields(entry_spec, saved_entry, form):
+    """(label, saved, yours) of every field where the saved entry and the typed one differ: saving again
+    replaces the saved values, so the editor sees each one first."""
     yours = form.values() if hasattr(form, "cleaned_data") else {}
-    return [
+    rows = [
         (
             f.label,
             entries.display_value(f, (saved_entry or {}).get(f.name)),
@@ -364,6 +356,7 @@ def _entry_conflict_fields(entry_spec, saved_entry, form):
         )
         for f in entry_spec.fields
     ]
+    return [row for row in rows if row[1] != row[2]]
 
 
 def _entry_post(request, plan_id, part, entry_key, run, done_message):
@@ -516,7 +509,6 @@ def card_edit(request, plan_id, card_id):
         else:
             messages.success(request, _("The action card was saved."))
             return redirect("emergencyplan:card_detail", plan_id=plan.pk, card_id=card.pk)
-    fields = [(_("Title"), "title"), (_("Checklist"), "checklist"), (_("When to use it"), "trigger")]
     return render(
         request,
         "emergencyplan/form.html",
@@ -526,7 +518,6 @@ def card_edit(request, plan_id, card_id):
             heading=_("Edit action card"),
             back_url=reverse("emergencyplan:card_detail", args=[plan.pk, card.pk]),
             conflict=conflict,
-            conflict_fields=_conflict_fields(conflict, request.POST, fields),
         ),
         status=409 if conflict else 200,
     )
