@@ -147,6 +147,9 @@ def world(demo, settings, tmp_path) -> World:
     settings.SAMVIRKE_ATTACHMENT_ROOT = tmp_path / "attachments"
     plans = make_plan_records(notices)
     plans.update(make_emergency_plan_records(notices))
+    from .followup_records import make_followup_records
+
+    plans.update(make_followup_records(notices))
     risk["scale_set"] = make_scale_set_copy(users["demo-rana"], rana)
     risk["other_event_type"] = make_event_type(other_region)
     other_token, _raw = ApiToken.issue(user=users["demo-rana"], name=f"Token {CANARIES['token']}")

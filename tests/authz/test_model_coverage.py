@@ -70,6 +70,11 @@ NOT_CONTENT = {
     # plans.selectors.due_items_visible_to: members of the organisation's region, and an item about a document
     # only if the reader may read that document (GoverningDocument.visible_to as a subquery).
     "plans.DueItem": "derived data, read through plans.selectors.due_items_visible_to",
+    # One RACI letter of a follow-up activity for a person, organisation or named role: part of its activity,
+    # with no level of its own. Read only with activities fetched through followup.selectors
+    # (activities_visible_to / get_activity_for: the activity AND its plan visible), written only by
+    # followup.services (activity_create / activity_update, editors of the owner, in the versioned save).
+    "followup.Responsibility": "part of Activity, read through followup.selectors with its activity",
     # The reminder ledger (one row per due item, kind and recipient) is the worker's record of what it sent;
     # no page reads it. What a reminder tells is read per recipient through due_items_visible_to and
     # documents_visible_to (reminders.sending).
@@ -203,6 +208,7 @@ SCAN_ALLOWED = {
     # (manage.py derive_due_items, and after a document save); what it writes is read through
     # plans.selectors.due_items_visible_to, which re-applies the document's visibility.
     "plans/due.py": "system job deriving due items; its output is read through the chokepoint",
+    "demo/followup.py": "loads the demo follow-up plans and evaluations idempotently; no request, no actor",
     "demo/emergencyplan.py": "loads the demo emergency plans idempotently; no request, no actor",
     "demo/agreements.py": "loads the demo agreements idempotently; no request, no actor",
 }

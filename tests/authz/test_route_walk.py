@@ -25,6 +25,7 @@ from samvirke.accounts.models import ApiToken
 from samvirke.agreements.models import Agreement, AgreementAttachment
 from samvirke.emergencyplan.models import ActionCard, EmergencyPlan
 from samvirke.emergencyplan.parts import PARTS as EMERGENCY_PLAN_PARTS
+from samvirke.followup.models import Activity, AnnualEvaluation, FollowUpPlan, Responsibility
 from samvirke.notices.models import Notice
 from samvirke.organisations.models import Membership
 from samvirke.plans.models import DocumentAttachment, GoverningDocument, StatusAssessment, StatusSnapshot
@@ -58,6 +59,11 @@ CONTENT_KWARGS = {
     # URL) and an action card of the same plan, at the same level (conftest.make_emergency_plan_records).
     "plan_id": (EmergencyPlan, lambda world, key: world.extra["emergency_plans"][key]),
     "card_id": (ActionCard, lambda world, key: world.extra["action_cards"][key]),
+    # Follow-up: a plan, its activity (same level: the walker passes both ids of the same key, so only the
+    # record checks stop the request) and an annual evaluation (followup_records.make_followup_records).
+    "followup_plan_id": (FollowUpPlan, lambda world, key: world.extra["followup_plans"][key]),
+    "followup_activity_id": (Activity, lambda world, key: world.extra["followup_activities"][key]),
+    "annual_evaluation_id": (AnnualEvaluation, lambda world, key: world.extra["annual_evaluations"][key]),
 }
 
 #: Keys of `world.notices` (and of any other content model's records) that the outsider must not reach.
@@ -257,6 +263,11 @@ DETAIL_ROUTES = {
     "emergencyplan:card_detail",
     "emergencyplan:alert_list",
     "emergencyplan:crisis_management",
+    "followup:plan_detail",
+    "followup:activity_detail",
+    "followup:evaluation_detail",
+    "followup:evaluation_docx",
+    "followup:evaluation_pdf",
 }
 
 #: API routes served outside the OpenAPI schema. They take no content ids; they are walked with GET
@@ -378,6 +389,12 @@ def snapshot(world):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level", "title"))
     for model in (StatusSnapshot, StatusAssessment):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level"))
+    rows["FollowUpPlan"] = set(FollowUpPlan.objects.values_list("pk", "version", "access_level", "title"))
+    rows["Activity"] = set(Activity.objects.values_list("pk", "version", "access_level", "title", "status"))
+    rows["AnnualEvaluation"] = set(
+        AnnualEvaluation.objects.values_list("pk", "version", "access_level", "status", "lessons_learned")
+    )
+    rows["Responsibility"] = set(Responsibility.objects.values_list("pk", "activity_id", "role", "name"))
     for model in (EmergencyPlan, ActionCard):
         rows[model.__name__] = set(model.objects.values_list("pk", "version", "access_level", "title"))
     for spec in EMERGENCY_PLAN_PARTS:

@@ -100,6 +100,9 @@ def load_demo() -> dict:
     from samvirke.demo.emergencyplan import load_emergency_plans_demo
 
     emergency_plans = load_emergency_plans_demo(orgs)
+    from samvirke.demo.followup import load_followup_demo
+
+    followup = load_followup_demo(orgs, users)
     from samvirke.demo.agreements import load_agreements_demo
 
     agreements = load_agreements_demo(orgs)
@@ -111,6 +114,7 @@ def load_demo() -> dict:
         "risk": risk,
         "plans": plans,
         "emergency_plans": emergency_plans,
+        "followup": followup,
         "agreements": agreements,
     }
 
