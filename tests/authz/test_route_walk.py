@@ -246,6 +246,34 @@ def _rana_feed(world, *, revoked=False):
     return feed, raw
 
 
+def _other_region_rule(world):
+    """A local rule set of the other region with one rule, named with its canary (plans.services_rules): a
+    region's own rules are read and changed only under that region (/plans/regions/<region_id>/rules/...)."""
+    from samvirke.plans.models import Rule, RuleSet
+
+    if "other_rule" not in world.extra:
+        rule_set = RuleSet.objects.create(
+            code="authz-other-local", name=f"Rules {CANARIES['other_region']}", country="NO",
+            region=world.other_region,
+        )  # fmt: skip
+        world.extra["other_rule"] = Rule.objects.create(
+            rule_set=rule_set, code="authz-rule", title=f"Rule {CANARIES['other_region']}",
+            activity="training", cadence="months", months=12,
+        )  # fmt: skip
+    return world.extra["other_rule"]
+
+
+NON_CONTENT_KWARGS.update(
+    {
+        # A region's own rule set and rule (plans.services_rules.local_rule_set_for / local_rule_for), only
+        # under their region in the URL: we pass the other region's (made above) with the other region's id,
+        # so both the region check and the "belongs to this region" check must answer 404.
+        "rule_set_id": (lambda world, record: _other_region_rule(world).rule_set_id, "404"),
+        "rule_id": (lambda world, record: _other_region_rule(world).pk, "404"),
+    }
+)
+
+
 #: Detail routes: GREEN records of the caller's region must be readable here (200, title shown).
 DETAIL_ROUTES = {
     "notices:detail",

@@ -159,16 +159,20 @@ def load_defaults() -> dict:
         Election.objects.update_or_create(country=country, year=year, defaults={"description": description})
     sets = {}
     for code, name, country, source, description in RULE_SETS:
-        sets[code], _created = RuleSet.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "country": country,
-                "source": source,
-                "description": description,
-                "region": None,
-            },
-        )
+        values = {
+            "name": name,
+            "country": country,
+            "source": source,
+            "description": description,
+            "region": None,
+        }
+        rule_set = RuleSet.objects.filter(code=code).first() or RuleSet(code=code)
+        # Saved only when something changed: rule sets and rules keep a history (who changed what).
+        if rule_set.pk is None or any(getattr(rule_set, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(rule_set, key, value)
+            rule_set.save()
+        sets[code] = rule_set
     for row in RULES:
         (
             set_code,
@@ -187,11 +191,17 @@ def load_defaults() -> dict:
         rule = Rule.objects.filter(rule_set=sets[set_code], code=code).first() or Rule(
             rule_set=sets[set_code], code=code
         )
-        rule.title, rule.activity, rule.cadence, rule.months = title, activity, cadence, months
-        rule.document_type = types[type_code] if type_code else None
-        rule.due_month, rule.due_day = due or (None, None)
-        rule.reminder_offsets, rule.escalate_after_days = reminders, escalate
-        rule.legal_reference, rule.effective_from = legal, since
+        due_month, due_day = due or (None, None)
+        values = {
+            "title": title, "activity": activity, "cadence": cadence, "months": months,
+            "document_type_id": types[type_code].pk if type_code else None, "due_month": due_month,
+            "due_day": due_day, "reminder_offsets": reminders, "escalate_after_days": escalate,
+            "legal_reference": legal, "effective_from": since,
+        }  # fmt: skip
+        if rule.pk is not None and all(getattr(rule, k) == v for k, v in values.items()):
+            continue
+        for key, value in values.items():
+            setattr(rule, key, value)
         rule.full_clean()
         rule.save()
     return types

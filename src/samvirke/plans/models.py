@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from samvirke.core.models import Content
 from samvirke.plans import domain
@@ -151,6 +152,9 @@ class RuleSet(models.Model):
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 
+    #: Who changed a region's own rules, and when (services_rules); the national sets change only by data.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["country", "name"]
         verbose_name = _("rule set")
@@ -205,6 +209,8 @@ class Rule(models.Model):
         help_text=_("Nothing is due before this date; a subject never done is due from it."),
     )
     active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["rule_set", "code"]

@@ -1,11 +1,25 @@
 from django.urls import path
 
-from samvirke.plans import views
+from samvirke.plans import views, views_rules
 
 app_name = "plans"
 urlpatterns = [
     path("", views.index, name="index"),
     path("regions/<int:region_id>/status/", views.status_region, name="status_region"),
+    path("regions/<int:region_id>/rules/", views_rules.rules, name="rules"),
+    path("regions/<int:region_id>/rules/sets/new/", views_rules.rule_set_create, name="rule_set_create"),
+    path(
+        "regions/<int:region_id>/rules/sets/<int:rule_set_id>/edit/",
+        views_rules.rule_set_edit,
+        name="rule_set_edit",
+    ),
+    path(
+        "regions/<int:region_id>/rules/sets/<int:rule_set_id>/rules/new/",
+        views_rules.rule_create,
+        name="rule_create",
+    ),
+    path("regions/<int:region_id>/rules/<int:rule_id>/edit/", views_rules.rule_edit, name="rule_edit"),
+    path("regions/<int:region_id>/rules/<int:rule_id>/retire/", views_rules.rule_retire, name="rule_retire"),
     path("organisations/<int:organisation_id>/documents/", views.register, name="register"),
     path("organisations/<int:organisation_id>/documents/new/", views.document_create, name="document_create"),
     path("organisations/<int:organisation_id>/status/", views.status, name="status"),

@@ -32,3 +32,21 @@ def subject_label(item, documents=None):
     if item.rule.document_type_id:
         return item.rule.document_type.name
     return ""
+
+
+@register.simple_tag
+def rule_cadence(rule):
+    """How often a rule recurs, in words: "every 12 months", "by 31.10 the year after an election"."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    if rule.cadence == "months" and rule.months:
+        return ngettext("every %(n)s month", "every %(n)s months", rule.months) % {"n": rule.months}
+    if rule.cadence == "after_election" and rule.due_month and rule.due_day:
+        import datetime
+
+        from django.utils import formats
+
+        when = formats.date_format(datetime.date(2001, rule.due_month, rule.due_day), "MONTH_DAY_FORMAT")
+        return _("by %(date)s the year after an election") % {"date": when}
+    return str(rule.get_cadence_display())
