@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from samvirke.accounts.middleware import session_language_cookie
 from samvirke.core.access import AccessLevel
+from samvirke.core.views import url_for_each
 from samvirke.core.visibility import log_reads
 from samvirke.notices.selectors import notices_visible_to
 from samvirke.organisations import selectors as org_selectors
@@ -34,6 +35,14 @@ def overview(request, region_id=None):
         return render(request, "web/no_region.html")
     region = org_selectors.get_region_for(request.actor, region_id) if region_id else regions[0]
     context = org_selectors.region_overview(request.actor, region, page=request.GET.get("page"))
+    # Row links from one reverse() per kind (a page of 50 municipalities had 250 reverse() calls).
+    detail_url = url_for_each("organisations:detail")
+    status_url = url_for_each("plans:status")
+    followup_url = url_for_each("followup:organisation")
+    for municipality in context["municipalities"]:
+        municipality.detail_url = detail_url(municipality.pk)
+        municipality.status_url = status_url(municipality.pk)
+        municipality.followup_url = followup_url(municipality.pk)
     context["regions"] = regions
     context["risk"] = risk_picture(request.actor, region)
     context["plans"] = plan_picture(request.actor, region)
