@@ -341,9 +341,10 @@ def _parse_date(value):
         return None
 
 
-def region_status(actor: Actor, region, *, page=None, today=None) -> dict:
-    """The regional comparison: one row per municipality (paged), one column per category of document
-    required somewhere in the region. Five queries, whatever the number of municipalities."""
+def region_status(actor: Actor, region, *, page=None, today=None, paged: bool = True) -> dict:
+    """The regional comparison: one row per municipality (paged, or all of them with paged=False, as the
+    status report has), one column per category of document required somewhere in the region. Five
+    queries, whatever the number of municipalities."""
     today = today or timezone.localdate()
     municipalities = organisations_visible_to(actor).filter(
         region=region, kind=Organisation.Kind.MUNICIPALITY
@@ -362,9 +363,13 @@ def region_status(actor: Actor, region, *, page=None, today=None) -> dict:
         ),
         MUNICIPALITIES_PER_PAGE,
     )
-    municipality_page = paginator.get_page(page)
-    shown = list(municipality_page.object_list)
-    ids = [m.pk for m in shown]
+    if paged:
+        municipality_page = paginator.get_page(page)
+        shown = list(municipality_page.object_list)
+    else:
+        municipality_page, shown = None, list(paginator.object_list)
+    # A page's ids as a list; every municipality as a subquery (no parameter per municipality).
+    ids = [m.pk for m in shown] if paged else municipalities.values("pk")
     documents = _document_rows(actor, {"owner_id__in": ids})
     open_items = _open_items(actor, {"organisation_id__in": ids}, today)
     rows = []

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from samvirke.plans import views, views_rules
+from samvirke.plans import views, views_report, views_rules
 
 app_name = "plans"
 urlpatterns = [
     path("", views.index, name="index"),
     path("regions/<int:region_id>/status/", views.status_region, name="status_region"),
+    path("regions/<int:region_id>/status/report.docx", views_report.report_docx, name="status_report_docx"),
+    path("regions/<int:region_id>/status/report.pdf", views_report.report_pdf, name="status_report_pdf"),
     path("regions/<int:region_id>/rules/", views_rules.rules, name="rules"),
     path("regions/<int:region_id>/rules/sets/new/", views_rules.rule_set_create, name="rule_set_create"),
     path(

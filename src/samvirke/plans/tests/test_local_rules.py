@@ -26,7 +26,12 @@ def local_set(region, actor_of):
     return services_rules.rule_set_create(
         actor=actor_of("demo-coordinator"),
         region=region,
-        data={"name": "Regionale rutiner", "country": "NO", "source": "Styringsgruppen 2025", "description": ""},
+        data={
+            "name": "Regionale rutiner",
+            "country": "NO",
+            "source": "Styringsgruppen 2025",
+            "description": "",
+        },
     )
 
 
@@ -62,9 +67,17 @@ def test_coordinator_adds_a_rule_and_due_items_follow(signed_in, region, local_s
     response = client.post(f"/plans/regions/{region.pk}/rules/sets/{local_set.pk}/rules/new/", rule_post())
     assert response.status_code == 302, response.content.decode()[:2000]
     rule = Rule.objects.get(rule_set=local_set)
-    assert (rule.months, rule.reminder_offsets, rule.code) == (24, [60, 14, 0], "kontinuitetsplan-revidert-annethvert-ar")
+    assert (rule.months, rule.reminder_offsets, rule.code) == (
+        24,
+        [60, 14, 0],
+        "kontinuitetsplan-revidert-annethvert-ar",
+    )
     items = DueItem.objects.filter(rule=rule)
-    norwegian = set(Organisation.objects.filter(region=region, kind="municipality", country="NO").values_list("pk", flat=True))
+    norwegian = set(
+        Organisation.objects.filter(region=region, kind="municipality", country="NO").values_list(
+            "pk", flat=True
+        )
+    )
     assert items.exists() and set(items.values_list("organisation_id", flat=True)) <= norwegian
     assert rule.history.first().history_user.username == "demo-coordinator"
     # Editing the cadence re-derives: a yearly revision makes more occurrences due.
@@ -77,7 +90,9 @@ def test_coordinator_adds_a_rule_and_due_items_follow(signed_in, region, local_s
     assert response.status_code == 302
     assert DueItem.objects.filter(rule=rule).count() > before
     # Retired: nothing is due under it any more; taken back: the items return.
-    assert client.post(f"/plans/regions/{region.pk}/rules/{rule.pk}/retire/", {"active": "0"}).status_code == 302
+    assert (
+        client.post(f"/plans/regions/{region.pk}/rules/{rule.pk}/retire/", {"active": "0"}).status_code == 302
+    )
     assert not DueItem.objects.filter(rule=rule).exists()
     client.post(f"/plans/regions/{region.pk}/rules/{rule.pk}/retire/", {"active": "1"})
     assert DueItem.objects.filter(rule=rule).exists()
@@ -101,7 +116,8 @@ def test_coordinator_adds_a_rule_and_due_items_follow(signed_in, region, local_s
 def test_impossible_rules_are_refused_with_the_reason(signed_in, region, local_set, fields, reason):
     client = english(signed_in("demo-coordinator"))
     response = client.post(
-        f"/plans/regions/{region.pk}/rules/sets/{local_set.pk}/rules/new/", rule_post(title="Umulig regel", **fields)
+        f"/plans/regions/{region.pk}/rules/sets/{local_set.pk}/rules/new/",
+        rule_post(title="Umulig regel", **fields),
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -126,7 +142,9 @@ def test_a_concurrent_change_is_a_conflict_that_keeps_the_input(signed_in, actor
         data={"title": "Felles øvelse", "activity": "exercise", "cadence": "months", "months": 36},
     )  # fmt: skip
     client = english(signed_in("demo-admin"))
-    stale = client.get(f"/plans/regions/{region.pk}/rules/{rule.pk}/edit/").context["form"]["fingerprint"].value()
+    stale = (
+        client.get(f"/plans/regions/{region.pk}/rules/{rule.pk}/edit/").context["form"]["fingerprint"].value()
+    )
     services_rules.rule_update(
         actor=actor_of("demo-coordinator"), region=region, rule_id=rule.pk,
         expected_fingerprint=services_rules.rule_fingerprint(rule), data={"months": 24},
@@ -152,7 +170,9 @@ def test_a_concurrent_change_is_a_conflict_that_keeps_the_input(signed_in, actor
 
 
 def test_who_may_change_the_rules(signed_in, region, local_set):
-    rule = Rule.objects.create(rule_set=local_set, code="x", title="X", activity="training", cadence="months", months=12)
+    rule = Rule.objects.create(
+        rule_set=local_set, code="x", title="X", activity="training", cadence="months", months=12
+    )
     national = Rule.objects.filter(rule_set__region__isnull=True).first()
     urls = [
         f"/plans/regions/{region.pk}/rules/sets/new/",
@@ -164,14 +184,20 @@ def test_who_may_change_the_rules(signed_in, region, local_set):
     for url in urls:
         assert advisor.get(url).status_code == 403, url
         assert advisor.post(url, rule_post()).status_code == 403, url
-    assert advisor.post(f"/plans/regions/{region.pk}/rules/{rule.pk}/retire/", {"active": "0"}).status_code == 403
+    assert (
+        advisor.post(f"/plans/regions/{region.pk}/rules/{rule.pk}/retire/", {"active": "0"}).status_code
+        == 403
+    )
     rule.refresh_from_db()
     assert rule.active and not Rule.objects.filter(rule_set=local_set).exclude(pk=rule.pk).exists()
     admin = signed_in("demo-admin")  # administrator in Lurøy: may
     assert admin.get(urls[3]).status_code == 200
     # A national rule is not the region's: not found under the region's rules, read-only on the page.
     assert admin.get(f"/plans/regions/{region.pk}/rules/{national.pk}/edit/").status_code == 404
-    assert admin.post(f"/plans/regions/{region.pk}/rules/{national.pk}/retire/", {"active": "0"}).status_code == 404
+    assert (
+        admin.post(f"/plans/regions/{region.pk}/rules/{national.pk}/retire/", {"active": "0"}).status_code
+        == 404
+    )
     national.refresh_from_db()
     assert national.active
     # Another region's rule set under this region's address: 404.
@@ -183,7 +209,8 @@ def test_who_may_change_the_rules(signed_in, region, local_set):
 def test_rule_sets_are_created_and_retired(signed_in, region):
     client = signed_in("demo-coordinator")
     response = client.post(
-        f"/plans/regions/{region.pk}/rules/sets/new/", {"name": "Grenseavtalen", "country": "both", "source": ""}
+        f"/plans/regions/{region.pk}/rules/sets/new/",
+        {"name": "Grenseavtalen", "country": "both", "source": ""},
     )
     assert response.status_code == 302
     rule_set = RuleSet.objects.get(region=region, name="Grenseavtalen")
@@ -224,7 +251,9 @@ def test_rules_page_queries_are_flat(signed_in, region, local_set):
         return len(queries)
 
     for n in range(3):
-        Rule.objects.create(rule_set=local_set, code=f"a{n}", title=f"A{n}", activity="training", cadence="months", months=12)
+        Rule.objects.create(
+            rule_set=local_set, code=f"a{n}", title=f"A{n}", activity="training", cadence="months", months=12
+        )
     first = measure()
     extra = RuleSet.objects.create(code="ekstra", name="Ekstra", country="SE", region=region)
     for n in range(10):
