@@ -396,7 +396,7 @@ def region_status(actor: Actor, region, *, page=None, today=None, paged: bool = 
 
 def plan_picture(actor: Actor, region, *, today=None) -> dict:
     """For the region overview: per municipality of the whole region, required documents missing (or only
-    drafts) and outdated, and overdue due items, with the region's totals. Five queries, whatever the
+    drafts) and outdated, and overdue due items, with the region's totals. Four queries, whatever the
     region's size, each an aggregate: the survey's verdicts (domain.document_state) from one row per
     municipality and document type, never one row per document or due item."""
     today = today or timezone.localdate()
@@ -431,13 +431,17 @@ def plan_picture(actor: Actor, region, *, today=None) -> dict:
         projected=False,
         due_date__lt=today,
     )
-    overdue_revisions = set(
-        open_items.filter(rule__activity=Activity.REVISION, rule__document_type__isnull=False)
-        .values_list("organisation_id", "rule__document_type_id")
-        .distinct()
+    # One pass over the overdue items gives both the counts per municipality and the (municipality, type)
+    # pairs with an overdue revision.
+    overdue_revisions, overdue = set(), defaultdict(int)
+    for org_id, type_id, activity, n in (
+        open_items.values_list("organisation_id", "rule__document_type_id", "rule__activity")
+        .annotate(n=Count("pk"))
         .order_by()
-    )
-    overdue = dict(open_items.values_list("organisation_id").annotate(n=Count("pk")).order_by())
+    ):
+        overdue[org_id] += n
+        if activity == Activity.REVISION and type_id is not None:
+            overdue_revisions.add((org_id, type_id))
     required: dict[str, list[int]] = {}
     for doc_type in DocumentType.objects.order_by("position", "code"):
         for country in ("NO", "SE"):
