@@ -304,10 +304,7 @@ def test_event_conflict_lists_every_field_the_other_person_changed(signed_in, ac
          "likelihood_reasoning": event.likelihood_reasoning or "x"},
     )  # fmt: skip
     assert response.status_code == 409
-    rows = {
-        label: (saved, yours)
-        for label, saved, yours in response.context["form"].conflict_fields
-    }
+    rows = {label: (saved, yours) for label, saved, yours in response.context["form"].conflict_fields}
     assert rows["Existing barriers"] == ("Ny flomvoll langs elva (lagt inn av en annen).", event.barriers)
     assert "Title" not in rows and "Scenario" not in rows  # the same on both sides
     body = response.content.decode()
