@@ -80,7 +80,9 @@ def local_rule_set_for(region: Region, rule_set_id, *, lock=False) -> RuleSet:
 def local_rule_for(region: Region, rule_id, *, lock=False) -> Rule:
     queryset = Rule.objects.filter(rule_set__region=region).select_related("rule_set", "document_type")
     if lock:
-        queryset = queryset.select_for_update()
+        # Only the rule's own row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join
+        # (document_type).
+        queryset = queryset.select_for_update(of=("self",))
     try:
         rule = queryset.filter(pk=int(rule_id)).first()
     except (TypeError, ValueError):
