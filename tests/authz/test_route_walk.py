@@ -99,10 +99,15 @@ def _session_id(world, record):
     return world.extra["workshops"][_canary_analysis(world, record).pk].pk
 
 
-@pytest.fixture
-def world(world):
+@pytest.fixture(scope="module")
+def _world_per_module(_world_per_module, django_db_blocker):
     """The authz world plus, per canary analysis, a frozen version and a workshop (risk.versions,
     risk.workshop), made before any request so the write checks (`snapshot`) cover them."""
+    with django_db_blocker.unblock():
+        return _add_versions_workshops_agreements(_world_per_module)
+
+
+def _add_versions_workshops_agreements(world):
     from samvirke.risk import versions
     from samvirke.risk.models import WorkshopAgreement, WorkshopScore, WorkshopSession
 
