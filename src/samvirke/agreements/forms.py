@@ -94,20 +94,3 @@ def external_party_formset(data=None, *, agreement=None, country="NO"):
     for form in formset.forms[len(initial) :]:
         form.fields["country"].initial = country
     return formset
-
-
-class AttachmentForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(label=_("File"), allow_empty_file=True)  # an empty file: the service's message
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from django.conf import settings
-        from django.template.defaultfilters import filesizeformat
-
-        from samvirke.plans.uploads import ALLOWED_TEXT
-
-        self.fields["file"].help_text = _("Allowed: %(allowed)s. At most %(limit)s.") % {
-            "allowed": ALLOWED_TEXT,
-            "limit": filesizeformat(settings.SAMVIRKE_ATTACHMENT_MAX_BYTES),
-        }
-        self.style_fields()

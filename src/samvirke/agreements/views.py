@@ -5,21 +5,21 @@ the owner get 403 on the editing pages."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samvirke.agreements import selectors, services
-from samvirke.agreements.forms import AgreementForm, AttachmentForm, external_party_formset
+from samvirke.agreements.forms import AgreementForm, external_party_formset
 from samvirke.agreements.models import Agreement, PartyKind
-from samvirke.core.errors import Conflict, NotFound, PermissionDenied
+from samvirke.core.errors import Conflict, PermissionDenied
 from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error, conflict_form
 from samvirke.core.services import ensure_can_edit, history_with_changes
-from samvirke.core.views import render_history, restore_then_redirect
+from samvirke.core.views import attach_upload, attachment_response, render_history, restore_then_redirect
 from samvirke.core.visibility import log_reads
 from samvirke.organisations import selectors as org_selectors
+from samvirke.plans.forms import AttachmentForm
 
 
 @login_required
@@ -188,21 +188,21 @@ def agreement_edit(request, agreement_id):
             organisation=organisation,
             agreement=agreement,
             conflict=conflict,
-            conflict_fields=_conflict_fields(conflict, request.POST) if conflict else [],
+            conflict_fields=_conflict_fields(form, conflict, parties) if conflict else [],
         ),
         status=409 if conflict else 200,
     )
 
 
-def _conflict_fields(saved, posted):
-    statuses = dict(Agreement.Status.choices)
-    return [
-        (_("Title"), saved.title, posted.get("title", "")),
-        (_("Status"), saved.get_status_display(), statuses.get(posted.get("status"), "")),
-        (_("Valid from"), saved.valid_from, posted.get("valid_from", "")),
-        (_("Valid to"), saved.valid_to, posted.get("valid_to", "")),
-        (_("Parties"), "; ".join(p.get("name", "") for p in saved.parties if isinstance(p, dict)), ""),
-    ]
+def _conflict_fields(form, saved, parties):
+    """The form's differing fields (core.forms.conflict_form) and, outside the form, the external parties."""
+    rows = list(form.conflict_fields)
+    typed = parties.parties() if parties.is_valid() else []
+    stored = [p for p in saved.parties if isinstance(p, dict) and not p.get("organisation")]
+    names = ["; ".join(p.get("name", "") for p in side) for side in (stored, typed)]
+    if names[0] != names[1]:
+        rows.append((_("Other parties"), *names))
+    return rows
 
 
 #: Derived columns left out of the history (they follow from the parties and dates shown there).
@@ -266,17 +266,8 @@ def attachment_upload(request, agreement_id):
     agreement = selectors.get_agreement_for(request.actor, agreement_id)
     ensure_can_edit(request.actor, agreement)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(
-                actor=request.actor, agreement_id=agreement.pk, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-            form.style_fields()
-        else:
-            messages.success(request, _("The file was attached."))
-            return redirect("agreements:detail", agreement_id=agreement.pk)
+    if attach_upload(request, form, services.attachment_add, agreement_id=agreement.pk):
+        return redirect("agreements:detail", agreement_id=agreement.pk)
     # Nothing was stored; show the page again with the reason.
     return agreement_detail(request, agreement.pk, upload_form=form)
 
@@ -285,16 +276,7 @@ def attachment_upload(request, agreement_id):
 def attachment_download(request, agreement_id, attachment_id):
     """The only way to a file: the agreement through the chokepoint (logged), then its attachment."""
     _agreement, attachment = selectors.get_attachment_for(request.actor, agreement_id, attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound() from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 @login_required

@@ -1,10 +1,14 @@
 """The shared part of every content form: owner, access level, legal basis, sharing, version."""
 
 import copy
+import datetime
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.db.models import OuterRef, Subquery
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from samvirke.core.access import AccessLevel, Actor
@@ -158,10 +162,6 @@ def conflict_differences(typed: forms.Form, stored: forms.Form) -> list[tuple[st
 
 
 def _comparable(value) -> str:
-    import datetime
-    from decimal import Decimal, InvalidOperation
-
-    from django.db import models
 
     if value is None or value == "" or value is False:
         return ""
@@ -182,10 +182,6 @@ def _comparable(value) -> str:
 
 
 def _shown(field, value) -> str:
-    import datetime
-
-    from django.db import models
-    from django.utils import formats
 
     if value is None or value == "" or value == []:
         return ""

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from samvirke.core.errors import Conflict, NotFound, PermissionDenied
+from samvirke.core.forms import apply_validation_error
 
 
 class DomainErrorMiddleware:
@@ -87,3 +88,34 @@ def url_for_each(view_name: str, *args):
     pattern = reverse(view_name, args=[*args, _ROW_ID])
     head, tail = pattern.rsplit(str(_ROW_ID), 1)
     return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def attachment_response(attachment) -> FileResponse:
+    """A stored attachment as a download the browser never renders: call it only with an attachment read
+    through the chokepoint (the record's selector). A file missing on disk is a 404, like a missing record."""
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound() from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def attach_upload(request, form, add, **record) -> bool:
+    """Store the uploaded file of a valid `form` with the app's service, `add(actor=, upload=, **record)`.
+    False, with the service's reason on the form, when nothing was stored; True, with a message, when it
+    was."""
+    if not form.is_valid():
+        return False
+    try:
+        add(actor=request.actor, upload=form.cleaned_data["file"], **record)
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        form.style_fields()  # the fields' error styling and descriptions, now that they have errors
+        return False
+    messages.success(request, _("The file was attached."))
+    return True

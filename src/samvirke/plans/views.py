@@ -1,16 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samvirke.core.errors import Conflict, NotFound
+from samvirke.core.errors import Conflict
 from samvirke.core.forms import EXEMPTION_SUGGESTIONS, apply_validation_error, conflict_form
 from samvirke.core.services import ensure_can_edit, history_with_changes
-from samvirke.core.views import render_history, restore_then_redirect
+from samvirke.core.views import attach_upload, attachment_response, render_history, restore_then_redirect
 from samvirke.core.visibility import log_reads
 from samvirke.organisations import selectors as org_selectors
 from samvirke.plans import selectors, services
@@ -138,20 +137,9 @@ def document_edit(request, document_id):
             organisation=organisation,
             document=document,
             conflict=conflict,
-            conflict_fields=_document_conflict_fields(conflict, request.POST) if conflict else [],
         ),
         status=409 if conflict else 200,
     )
-
-
-def _document_conflict_fields(saved, posted):
-    statuses = dict(GoverningDocument.Status.choices)
-    return [
-        (_("Title"), saved.title, posted.get("title", "")),
-        (_("Status"), saved.get_status_display(), statuses.get(posted.get("status"), "")),
-        (_("Last revised on"), saved.last_revised_on, posted.get("last_revised_on", "")),
-        (_("Next revision decided for"), saved.next_revision_due, posted.get("next_revision_due", "")),
-    ]
 
 
 @login_required
@@ -189,16 +177,8 @@ def attachment_upload(request, document_id):
     document = selectors.get_document_for(request.actor, document_id)
     ensure_can_edit(request.actor, document)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.attachment_add(
-                actor=request.actor, document_id=document.pk, upload=form.cleaned_data["file"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("The file was attached."))
-            return redirect("plans:document_detail", document_id=document.pk)
+    if attach_upload(request, form, services.attachment_add, document_id=document.pk):
+        return redirect("plans:document_detail", document_id=document.pk)
     # Nothing was stored; the document is unchanged. Show the page again with the reason (200, as every
     # form here answers a correctable mistake).
     return document_detail(request, document.pk, upload_form=form)
@@ -208,16 +188,7 @@ def attachment_upload(request, document_id):
 def attachment_download(request, document_id, attachment_id):
     """The only way to a file: the document through the chokepoint (logged), then its attachment."""
     _document, attachment = selectors.get_attachment_for(request.actor, document_id, attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound() from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 @login_required
@@ -292,13 +263,6 @@ def assessment_edit(request, organisation_id):
             organisation=organisation,
             assessment=current,
             conflict=conflict,
-            conflict_fields=[
-                (_("Assessed on"), conflict.assessed_on, request.POST.get("assessed_on", "")),
-                (_("Assessment"), conflict.assessment, request.POST.get("assessment", "")),
-                (_("Needs and next steps"), conflict.needs, request.POST.get("needs", "")),
-            ]
-            if conflict
-            else [],
         ),
         status=409 if conflict else 200,
     )

@@ -163,6 +163,12 @@ def test_conflict_keeps_what_was_typed(signed_in, actor_of, orgs):
     assert response.status_code == 409
     assert "Someone else saved this record while you were editing" in body
     assert 'value="Min nye tittel"' in body and 'value="Helgeland Kraft Nett AS"' in body
+    # Every field saving again would replace is listed, the parties outside the form too.
+    rows = {label: (saved, yours) for label, saved, yours in response.context["conflict_fields"]}
+    assert rows["Title"] == ("Avtale om varsling og beredskap i Røssåga-vassdraget", "Min nye tittel")
+    assert rows["Notes"][0] == "Endret av en kollega"
+    assert "Statkraft Energi AS" in rows["Other parties"][0]
+    assert "Endret av en kollega" in body
     agreement.refresh_from_db()
     assert agreement.title == "Avtale om varsling og beredskap i Røssåga-vassdraget"
     assert agreement.notes == "Endret av en kollega"

@@ -195,6 +195,11 @@ def test_conflict_keeps_what_was_typed(signed_in, actor_of, orgs):
     assert response.status_code == 409
     assert "Someone else saved this record while you were editing" in body
     assert "Min nye tittel" in body
+    # Every field saving again would replace is listed, not only a fixed few.
+    rows = {label: (saved, yours) for label, saved, yours in response.context["form"].conflict_fields}
+    assert rows["Title"] == ("Beredskapsplan Hemnes kommune", "Min nye tittel")
+    assert rows["Notes"][0] == "Endret av en kollega"
+    assert "Endret av en kollega" in body
     plan.refresh_from_db()
     assert plan.title == "Beredskapsplan Hemnes kommune"
     with pytest.raises(Conflict):
@@ -214,6 +219,31 @@ def test_only_the_owners_editors_write(signed_in, actor_of, orgs):
     assert not StatusSnapshot.objects.filter(label="x").exists()
     with pytest.raises(PermissionDenied):
         services.document_create(actor=actor_of("demo-rana-reader"), owner_id=rana.pk, data={"title": "x"})
+
+
+def test_assessment_conflict_lists_what_saving_again_would_replace(signed_in, actor_of, orgs):
+    nesna = orgs["1828"]
+    url = f"/plans/organisations/{nesna.pk}/status/assessment/"
+    client = english(signed_in("demo-nesna"))
+    first = {"assessed_on": "2026-11-01", "assessment": "God plan.", "needs": "Ny ROS.",
+             "access_level": AccessLevel.GREEN}  # fmt: skip
+    assert client.post(url, first).status_code == 302
+    stale = StatusAssessment.objects.get(owner=nesna).version
+    services.assessment_save(
+        actor=actor_of("demo-nesna"),
+        organisation_id=nesna.pk,
+        expected_version=stale,
+        data={"assessed_on": datetime.date(2026, 11, 2), "assessment": "God plan.", "needs": "Øvelse først."},
+    )
+    response = client.post(url, {**first, "assessment": "Min vurdering", "version": stale})
+    assert response.status_code == 409
+    rows = {label: (saved, yours) for label, saved, yours in response.context["form"].conflict_fields}
+    assert rows["Assessment"] == ("God plan.", "Min vurdering")
+    assert rows["Needs and next steps"] == ("Øvelse først.", "Ny ROS.")
+    assert "Assessed on" in rows
+    body = response.content.decode()
+    assert "Øvelse først." in body and "Min vurdering" in body
+    assert StatusAssessment.objects.get(owner=nesna).needs == "Øvelse først."
 
 
 def test_assessment_and_snapshot(signed_in, orgs):

@@ -1,5 +1,5 @@
 """Reports of one analysis (DOCX and PDF, full and public) through HTTP on the demo region. Real database,
-real python-docx / WeasyPrint / pypdf, and LibreOffice where it is installed (always in CI)."""
+real python-docx / Typst / pypdf, and LibreOffice where it is installed (always in CI)."""
 
 import io
 import itertools
