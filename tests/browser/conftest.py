@@ -111,6 +111,13 @@ class BrowserSession:
         assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
         return response
 
+    def submit(self, selector):
+        """Click a submit button and wait until the answer has loaded: a refused form is answered with the
+        same page again, so there is no URL to wait for (and an element count right after the click can
+        still read the page that is being left)."""
+        with self.page.expect_navigation():
+            self.page.locator(selector).click()
+
     def sign_in(self, username="demo-coordinator", password=PASSWORD, *, verify=True):
         from django.contrib.auth import get_user_model
 

@@ -48,7 +48,7 @@ def test_upload_refusal_and_snapshot_work_without_javascript(session_factory, tm
     bad = tmp_path / "plan.pdf"
     bad.write_bytes(b"<html>not a pdf</html>")
     page.set_input_files("input[name=file]", str(bad))
-    page.locator("form[enctype='multipart/form-data'] button[type=submit]").click()
+    web.submit("form[enctype='multipart/form-data'] button[type=submit]")
     assert page.locator(".ds-error-summary").count() == 1  # the reason, in Norwegian, above the form
     assert "plan.pdf" in page.locator(".ds-error-summary").inner_text()
     web.goto(f"/plans/organisations/{hemnes.pk}/status/")
