@@ -15,7 +15,7 @@ import datetime
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Max, Min, Q, Value, When
+from django.db.models import Case, Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from samvirke.core.access import Actor
@@ -30,6 +30,7 @@ from samvirke.plans.models import (
     DocumentType,
     DueItem,
     GoverningDocument,
+    Rule,
     RuleSet,
     StatusAssessment,
     StatusSnapshot,
@@ -80,14 +81,21 @@ def get_snapshot_for(actor: Actor, snapshot_id, *, action="read") -> StatusSnaps
     )
 
 
-def due_items_visible_to(actor: Actor):
+def due_items_visible_to(actor: Actor, *, organisation_ids=None):
+    """Due items of the organisations of the actor's regions; an item about a document only if the actor
+    may read the document. `organisation_ids` (ids or a subquery) narrows both the items and the documents
+    checked to those organisations' (an item's document is its organisation's), so a page of fifty
+    municipalities does not check every readable document of a national region."""
     if not actor.is_verified or not actor.region_ids:
         return DueItem.objects.none()
-    return DueItem.objects.filter(
+    documents = GoverningDocument.objects.visible_to(actor)
+    items = DueItem.objects.filter(
         organisation_id__in=Organisation.objects.filter(region_id__in=list(actor.region_ids)).values("pk")
-    ).filter(
-        Q(document__isnull=True) | Q(document_id__in=GoverningDocument.objects.visible_to(actor).values("pk"))
     )
+    if organisation_ids is not None:
+        items = items.filter(organisation_id__in=organisation_ids)
+        documents = documents.filter(owner_id__in=organisation_ids)
+    return items.filter(Q(document__isnull=True) | Q(document_id__in=documents.values("pk")))
 
 
 def rule_sets_for(actor: Actor):
@@ -99,10 +107,6 @@ def region_rules(actor: Actor, region) -> dict:
     """The rules that apply in a region the actor belongs to (the caller fetched it with get_region_for):
     the national rule sets of its municipalities' countries (read-only) and the region's own. Three
     queries, whatever the number of rules."""
-    from django.db.models import Prefetch
-
-    from samvirke.plans.models import Rule
-
     countries = sorted(
         set(
             Organisation.objects.filter(region=region, kind=Organisation.Kind.MUNICIPALITY).values_list(
@@ -394,73 +398,131 @@ def region_status(actor: Actor, region, *, page=None, today=None, paged: bool = 
     }
 
 
-def plan_picture(actor: Actor, region, *, today=None) -> dict:
-    """For the region overview: per municipality of the whole region, required documents missing (or only
-    drafts) and outdated, and overdue due items, with the region's totals. Four queries, whatever the
-    region's size, each an aggregate: the survey's verdicts (domain.document_state) from one row per
-    municipality and document type, never one row per document or due item."""
+def plan_picture(actor: Actor, region, *, organisations=None, today=None) -> dict:
+    """For the region overview: required documents missing (or only drafts) and outdated, and overdue due
+    items, per municipality in `organisations` (the page shown; by default every municipality of the
+    region) and as the region's totals.
+
+    The totals are counted in the database (aggregates that return one row each), so a national region
+    of 650 municipalities costs the page no more rows than its fifty shown. Per municipality the
+    verdicts come from domain.document_state; the totals apply the same rule in SQL: a required
+    (municipality, type) pair is missing unless a readable document in force exists, and outdated unless
+    one is adopted, none is past its decided revision date and no revision is overdue
+    (plans/tests/test_picture.py holds the totals equal to the sums of the verdicts). Six queries,
+    whatever the region's size.
+    """
     today = today or timezone.localdate()
     if region.pk not in actor.region_ids:
-        return {
-            "by_owner": {},
-            "missing_total": 0,
-            "outdated_total": 0,
-            "overdue_total": 0,
-            "behind_total": 0,
-        }
-    municipal = {"region": region, "kind": Organisation.Kind.MUNICIPALITY}
-    municipalities = list(Organisation.objects.filter(**municipal).values_list("pk", "country"))
+        return {"by_owner": {}, "missing_total": 0, "outdated_total": 0, "overdue_total": 0}
+    municipalities = Organisation.objects.filter(region=region, kind=Organisation.Kind.MUNICIPALITY)
+    required: dict[str, list[int]] = {}
+    for doc_type in DocumentType.objects.order_by("position", "code"):
+        for country in ("NO", "SE"):
+            if doc_type.is_required_in(country):
+                required.setdefault(country, []).append(doc_type.pk)
+    if organisations is None:
+        organisations = list(municipalities.only("pk", "country"))
+    page = {org.pk: org.country for org in organisations}
     rank = Case(
         When(status=GoverningDocument.Status.ADOPTED, then=Value(0)),
         When(status=GoverningDocument.Status.OUTDATED, then=Value(1)),
         default=Value(2),
     )
     stale = Case(When(status__in=IN_FORCE, next_revision_due__lt=today, then=Value(1)), default=Value(0))
+
+    def required_documents(owners_by_country: dict) -> QuerySet:
+        """The readable documents of a required type for their owner's country."""
+        rule = Q(pk__in=[])
+        for country, owners in owners_by_country.items():
+            if required.get(country):
+                rule |= Q(owner_id__in=owners, document_type_id__in=required[country])
+        return documents_visible_to(actor).filter(rule)
+
+    # The region's totals, in the database: one pass over the readable documents in force of a required
+    # type, grouped by (municipality, type). A pair is behind when a document of it is past its decided
+    # revision date or has an overdue revision (the items of a document in force name it; an item naming
+    # no document is the type's, owed while no document was in force).
+    per_country = dict(municipalities.values_list("country").annotate(n=Count("pk")).order_by())
+    overdue_open = DueItem.objects.filter(
+        organisation_id=OuterRef("owner_id"),
+        done_on__isnull=True,
+        projected=False,
+        due_date__lt=today,
+        rule_id__in=Rule.objects.filter(activity=Activity.REVISION).values("pk"),
+    )
+    behind = Case(
+        When(
+            Q(next_revision_due__lt=today)
+            | Exists(overdue_open.filter(document_id=OuterRef("pk")))
+            | Exists(
+                overdue_open.filter(
+                    document__isnull=True, rule__document_type_id=OuterRef("document_type_id")
+                )
+            ),
+            then=Value(1),
+        ),
+        default=Value(0),
+    )
+    pairs = (
+        required_documents(
+            {country: municipalities.filter(country=country).values("pk") for country in per_country}
+        )
+        .filter(status__in=IN_FORCE)
+        .values("owner_id", "document_type_id")
+        .annotate(best=Min(rank), behind=Max(behind))
+        .aggregate(in_force=Count("owner_id"), current=Count("owner_id", filter=Q(best=0, behind=0)))
+    )
+    pairs_required = sum(len(required.get(country, ())) * n for country, n in per_country.items())
+    overdue_total = (
+        due_items_visible_to(actor)
+        .filter(
+            organisation_id__in=municipalities.values("pk"),
+            done_on__isnull=True,
+            projected=False,
+            due_date__lt=today,
+        )
+        .count()
+    )
+
+    # The page's municipalities, one verdict per required type.
+    by_country = defaultdict(list)
+    for org_id, country in page.items():
+        by_country[country].append(org_id)
     documents = {
         (owner_id, type_id): (best, bool(is_stale))
-        for owner_id, type_id, best, is_stale in documents_visible_to(actor)
-        .filter(owner_id__in=Organisation.objects.filter(**municipal).values("pk"))
+        for owner_id, type_id, best, is_stale in required_documents(by_country)
         .exclude(status=GoverningDocument.Status.WITHDRAWN)
         .values_list("owner_id", "document_type_id")
         .annotate(best=Min(rank), stale=Max(stale))
         .order_by()
     }
-    open_items = due_items_visible_to(actor).filter(
-        organisation_id__in=Organisation.objects.filter(**municipal).values("pk"),
-        done_on__isnull=True,
-        projected=False,
-        due_date__lt=today,
-    )
-    # One pass over the overdue items gives both the counts per municipality and the (municipality, type)
-    # pairs with an overdue revision.
+    # One pass over the page's overdue items gives both the counts per municipality and the
+    # (municipality, type) pairs with an overdue revision.
     overdue_revisions, overdue = set(), defaultdict(int)
     for org_id, type_id, activity, n in (
-        open_items.values_list("organisation_id", "rule__document_type_id", "rule__activity")
+        due_items_visible_to(actor, organisation_ids=list(page))
+        .filter(done_on__isnull=True, projected=False, due_date__lt=today)
+        .values_list("organisation_id", "rule__document_type_id", "rule__activity")
         .annotate(n=Count("pk"))
         .order_by()
     ):
         overdue[org_id] += n
         if activity == Activity.REVISION and type_id is not None:
             overdue_revisions.add((org_id, type_id))
-    required: dict[str, list[int]] = {}
-    for doc_type in DocumentType.objects.order_by("position", "code"):
-        for country in ("NO", "SE"):
-            if doc_type.is_required_in(country):
-                required.setdefault(country, []).append(doc_type.pk)
     statuses = [
         GoverningDocument.Status.ADOPTED,
         GoverningDocument.Status.OUTDATED,
         GoverningDocument.Status.DRAFT,
     ]
     by_org = {}
-    for org_id, country in municipalities:
+    for org_id, country in page.items():
         counts = {"missing": 0, "outdated": 0, "overdue": overdue.get(org_id, 0)}
         for type_id in required.get(country, ()):
             best, is_stale = documents.get((org_id, type_id), (None, False))
-            in_force = best is not None and best < 2
+            in_force_here = best is not None and best < 2
             state = domain.document_state(
                 status=statuses[best] if best is not None else None,
-                overdue=in_force and (org_id, type_id) in overdue_revisions,
+                overdue=in_force_here and (org_id, type_id) in overdue_revisions,
                 stale=is_stale,
             )
             if state in (domain.DocumentState.MISSING, domain.DocumentState.DRAFT):
@@ -470,8 +532,7 @@ def plan_picture(actor: Actor, region, *, today=None) -> dict:
         by_org[org_id] = counts
     return {
         "by_owner": by_org,
-        "missing_total": sum(c["missing"] for c in by_org.values()),
-        "outdated_total": sum(c["outdated"] for c in by_org.values()),
-        "overdue_total": sum(c["overdue"] for c in by_org.values()),
-        "behind_total": sum(1 for c in by_org.values() if c["missing"] or c["outdated"] or c["overdue"]),
+        "missing_total": pairs_required - pairs["in_force"],
+        "outdated_total": pairs["in_force"] - pairs["current"],
+        "overdue_total": overdue_total,
     }

@@ -45,7 +45,7 @@ def overview(request, region_id=None):
         municipality.followup_url = followup_url(municipality.pk)
     context["regions"] = regions
     context["risk"] = risk_picture(request.actor, region)
-    context["plans"] = plan_picture(request.actor, region)
+    context["plans"] = plan_picture(request.actor, region, organisations=context["municipalities"])
     context["latest_notices"] = list(notices_visible_to(request.actor)[:5])
     log_reads(request.actor, context["latest_notices"], action="list")
     return render(request, "web/overview.html", context)
