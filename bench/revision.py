@@ -252,6 +252,24 @@ def body(h: Harness):
     differing = {org for org in set(actual) | set(expected) if actual[org] != expected[org]}
     check(not differing, f"overdue items differ from the reference in {len(differing)} organisations")
     progress(f"reference: {sum(expected.values())} overdue items (every-N-months rules) agree")
+    # The overview's region totals are counted in SQL; at this size they must still equal the sums of the
+    # per-municipality verdicts (plans.domain.document_state), computed here for every municipality.
+    from django.contrib.auth import get_user_model
+
+    from samvirke.core.access import actor_for_user
+    from samvirke.plans.selectors import plan_picture
+
+    coordinator = actor_for_user(get_user_model().objects.get(username=USERNAME), verified=True)
+    picture = plan_picture(coordinator, info["region"], today=today)
+    for key in ("missing", "outdated", "overdue"):
+        summed = sum(counts[key] for counts in picture["by_owner"].values())
+        total = picture[f"{key}_total"]
+        check(total == summed, f"overview {key} total {total} != the sum of the verdicts {summed}")
+    progress(
+        "overview totals agree with the per-municipality verdicts: "
+        f"{picture['missing_total']} missing, {picture['outdated_total']} outdated, "
+        f"{picture['overdue_total']} overdue"
+    )
     h.settle()
 
     h.start_server()
