@@ -8,6 +8,7 @@ each other silently, and "mark verified today" never confirms details the editor
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -285,6 +286,24 @@ def card_update(
         if event_types is not None:
             _link_types(actor, saved, event_types)
     return saved
+
+
+def card_delete(*, actor: Actor, plan_id, card_id, expected_version: int) -> str:
+    """Remove an action card the plan no longer needs; its history stays (a last "removed" version).
+    Refused (Conflict) if someone saved the card after the editor opened it: they would remove a card
+    they have not seen. Returns the card's title for the message."""
+    with transaction.atomic():
+        plan = selectors.get_plan_for(actor, plan_id)
+        card = selectors.get_card_for(actor, plan, card_id)
+        ensure_can_edit(actor, card)
+        locked = ActionCard.objects.select_for_update().get(pk=card.pk)
+        if locked.version != expected_version:
+            raise Conflict(current=locked)
+        locked._history_user = get_user_model()(pk=actor.user_id)
+        locked._change_reason = _("Removed from the plan")
+        title = locked.title
+        locked.delete()
+    return title
 
 
 def card_restore(*, actor: Actor, plan_id, card_id, history_id: int) -> ActionCard:

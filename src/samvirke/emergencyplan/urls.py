@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:plan_id>/action-cards/new/", views.card_new, name="card_new"),
     path("<int:plan_id>/action-cards/<int:card_id>/", views.card_detail, name="card_detail"),
     path("<int:plan_id>/action-cards/<int:card_id>/edit/", views.card_edit, name="card_edit"),
+    path("<int:plan_id>/action-cards/<int:card_id>/delete/", views.card_delete, name="card_delete"),
     path("<int:plan_id>/action-cards/<int:card_id>/history/", views.card_history, name="card_history"),
     path(
         "<int:plan_id>/action-cards/<int:card_id>/history/<int:history_id>/restore/",

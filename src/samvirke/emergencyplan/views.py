@@ -524,6 +524,32 @@ def card_edit(request, plan_id, card_id):
 
 
 @login_required
+def card_delete(request, plan_id, card_id):
+    """GET: what removing the card means, with the button; POST (with the version seen): remove it."""
+    plan = selectors.get_plan_for(request.actor, plan_id)
+    card = selectors.get_card_for(request.actor, plan, card_id)
+    ensure_can_edit(request.actor, card)
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            title = services.card_delete(
+                actor=request.actor, plan_id=plan.pk, card_id=card.pk, expected_version=version
+            )
+        except Conflict:
+            messages.error(
+                request,
+                _("Someone else changed the action card after you opened it. Check it and try again."),
+            )
+            return redirect("emergencyplan:card_detail", plan_id=plan.pk, card_id=card.pk)
+        messages.success(request, _("The action card “%(title)s” was removed.") % {"title": title})
+        return redirect(reverse("emergencyplan:plan_detail", args=[plan.pk]) + "#action-cards")
+    return render(request, "emergencyplan/card_delete.html", {"plan": plan, "card": card})
+
+
+@login_required
 def card_history(request, plan_id, card_id):
     plan = selectors.get_plan_for(request.actor, plan_id)
     card = selectors.get_card_for(request.actor, plan, card_id, action="history")

@@ -636,3 +636,33 @@ def test_region_page_lists_every_municipality(plan, signed_in):
     # The coordinator's municipality (Lurøy) is the host: Nesna's AMBER alert list is shared with it.
     assert "stale" in body
     assert client.get("/emergency-plans/").status_code == 302
+
+
+def test_an_editor_removes_an_action_card_and_the_binder_follows(plan, signed_in, actor_of):
+    actor = actor_of("demo-nesna")
+    card = selectors.cards_of(actor, plan)[0]
+    base = f"/emergency-plans/{plan.pk}/action-cards/{card.pk}/delete/"
+    # A reader of the region may read the card but not remove it: 403 on both methods, nothing removed.
+    reader = signed_in("demo-coordinator")
+    assert reader.get(base).status_code == 403
+    assert reader.post(base, {"version": card.version}).status_code == 403
+    assert ActionCard.objects.filter(pk=card.pk).exists()
+    client = english(signed_in("demo-nesna"))
+    assert card.title in client.get(f"/emergency-plans/{plan.pk}/binder.html").content.decode()
+    page = client.get(base)
+    assert page.status_code == 200 and "Remove the action card" in page.content.decode()
+    # Changed meanwhile: refused with a message, the card stays.
+    services.card_update(
+        actor=actor, plan_id=plan.pk, card_id=card.pk, expected_version=card.version, data={"notes": "Ny"}
+    )
+    response = client.post(base, {"version": card.version}, follow=True)
+    assert "Someone else changed the action card" in response.content.decode()
+    assert ActionCard.objects.filter(pk=card.pk).exists()
+    # With the version seen: removed, said so, gone from the plan and the binder; the history keeps it.
+    response = client.post(base, {"version": card.version + 1}, follow=True)
+    assert f"The action card “{card.title}” was removed." in response.content.decode()
+    assert not ActionCard.objects.filter(pk=card.pk).exists()
+    assert card.title not in client.get(f"/emergency-plans/{plan.pk}/binder.html").content.decode()
+    assert client.get(f"/emergency-plans/{plan.pk}/action-cards/{card.pk}/").status_code == 404
+    last = ActionCard.history.filter(id=card.pk).order_by("-history_id").first()
+    assert last.history_type == "-" and last.history_user.username == "demo-nesna"
