@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from samvirke.core.models import Content
@@ -385,12 +386,28 @@ class Measure(Content):
     def is_active(self) -> bool:
         return self.status != self.Status.CANCELLED
 
+    @property
+    def effect_text(self) -> str:
+        return measure_effect_text(self.likelihood_reduction, self.consequence_reduction)
+
     def is_overdue(self, today) -> bool:
         return bool(
             self.deadline
             and self.deadline < today
             and self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
         )
+
+
+def measure_effect_text(likelihood: int | None, consequence: int | None) -> str:
+    """What a measure is expected to change, in words: only the reductions it makes ("−0" said nothing)."""
+    likelihood, consequence = likelihood or 0, consequence or 0
+    if likelihood and consequence:
+        return gettext("Likelihood −%(l)s, consequence −%(c)s") % {"l": likelihood, "c": consequence}
+    if likelihood:
+        return gettext("Likelihood −%(l)s") % {"l": likelihood}
+    if consequence:
+        return gettext("Consequence −%(c)s") % {"c": consequence}
+    return gettext("No change to the assessment")
 
 
 # --- adopted versions (issue 3, item 7) -----------------------------------------------------------------

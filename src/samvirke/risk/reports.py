@@ -45,6 +45,7 @@ from samvirke.risk.models import (
     Measure,
     Requirement,
     RiskAnalysis,
+    measure_effect_text,
 )
 
 #: From least to most restricted: a document is marked with the strictest level of what it contains.
@@ -435,10 +436,7 @@ def risk_text(event) -> str:
 
 
 def measure_effect(measure) -> str:
-    return _("Likelihood −%(l)s, consequence −%(c)s") % {
-        "l": measure.likelihood_reduction,
-        "c": measure.consequence_reduction,
-    }
+    return measure_effect_text(measure.likelihood_reduction, measure.consequence_reduction)
 
 
 def measure_events(measure) -> str:

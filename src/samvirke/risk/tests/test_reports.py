@@ -376,3 +376,23 @@ def test_docx_converts_with_libreoffice(signed_in, rana_hros, tmp_path):
     assert converted.exists() and converted.stat().st_size > 10_000
     text = pdf_text(converted.read_bytes())
     assert rana_hros.title in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("likelihood", "consequence", "english", "bokmal"),
+    [
+        (1, 2, "Likelihood −1, consequence −2", "Sannsynlighet −1, konsekvens −2"),
+        (1, 0, "Likelihood −1", "Sannsynlighet −1"),
+        (0, 3, "Consequence −3", "Konsekvens −3"),
+        (0, 0, "No change to the assessment", "Ingen endring i vurderingen"),
+    ],
+)
+def test_a_measure_s_effect_names_only_what_it_reduces(likelihood, consequence, english, bokmal):
+    from django.utils import translation
+
+    from samvirke.risk.models import measure_effect_text
+
+    with translation.override("en"):
+        assert measure_effect_text(likelihood, consequence) == english
+    with translation.override("nb"):
+        assert measure_effect_text(likelihood, consequence) == bokmal
