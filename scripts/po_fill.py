@@ -37,7 +37,8 @@ def fill(po_path: Path, translations: dict) -> int:
         head = [line for line in lines if line.startswith("#") and not line.startswith("#|")]
         head = [re.sub(r",\s*fuzzy", "", line) if line.startswith("#,") else line for line in head]
         head = [line for line in head if line.strip() != "#,"]
-        body_start = next(n for n, line in enumerate(lines) if line.startswith("msgid "))
+        # The entry starts at its context (msgctxt, kept as it is) or at its msgid.
+        body_start = next(n for n, line in enumerate(lines) if line.startswith(("msgctxt ", "msgid ")))
         body = []
         for line in lines[body_start:]:
             if line.startswith("msgstr"):

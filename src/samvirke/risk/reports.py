@@ -31,7 +31,7 @@ from django.db.models import Prefetch
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from samvirke.core.access import AccessLevel, Actor
 from samvirke.core.documents import Document, to_docx, to_pdf
@@ -275,14 +275,20 @@ def _consequence_rows(scale) -> list[dict]:
 
 
 def probability_text(likelihood) -> str:
+    """The class's yearly probability as the reader writes numbers ("0,1–1 %" in Norwegian and Swedish)."""
     low, high = likelihood.probability_low, likelihood.probability_high
     if low is None and high is None:
         return "–"
+    separator = formats.get_format("DECIMAL_SEPARATOR")
+
+    def number(value) -> str:
+        return f"{value.normalize():f}".replace(".", separator)
+
     if low is None:
-        return f"< {high.normalize():f} %"
+        return f"< {number(high)} %"
     if high is None:
-        return f"> {low.normalize():f} %"
-    return f"{low.normalize():f}–{high.normalize():f} %"
+        return f"> {number(low)} %"
+    return f"{number(low)}–{number(high)} %"
 
 
 def _matrices(scale, events, measures) -> tuple[dict, dict]:
@@ -478,12 +484,13 @@ def page_label() -> str:
 
 
 def file_name(report: Report, extension: str) -> str:
-    """A safe ASCII file name; a public version of a non-public analysis does not carry its title."""
+    """A safe ASCII file name in the reader's language; a public version of a non-public analysis does not
+    carry its title."""
     a = report.analysis
-    stem = (
-        "risk-analysis" if report.analysis_exempt else (slugify(a.title)[:60].strip("-") or "risk-analysis")
-    )
-    suffix = "-public" if report.public else ""
+    generic = slugify(pgettext("file name", "risk-analysis")) or "risk-analysis"
+    stem = generic if report.analysis_exempt else (slugify(a.title)[:60].strip("-") or generic)
+    public = pgettext("file name", "public")
+    suffix = f"-{slugify(public) or 'public'}" if report.public else ""
     return f"{stem}-{a.pk}{suffix}.{extension}"
 
 

@@ -396,3 +396,23 @@ def test_a_measure_s_effect_names_only_what_it_reduces(likelihood, consequence, 
         assert measure_effect_text(likelihood, consequence) == english
     with translation.override("nb"):
         assert measure_effect_text(likelihood, consequence) == bokmal
+
+
+def test_file_names_and_probabilities_follow_the_reader_s_language():
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from samvirke.risk.reports import file_name, probability_text
+
+    exempt = SimpleNamespace(analysis=SimpleNamespace(pk=7, title="x"), analysis_exempt=True, public=True)
+    likelihood = SimpleNamespace(probability_low=Decimal("0.10"), probability_high=Decimal("1.0"))
+    expected = {
+        "en": ("risk-analysis-7-public.pdf", "0.1–1 %"),
+        "nb": ("risikoanalyse-7-offentlig.pdf", "0,1–1 %"),
+        "sv": ("riskanalys-7-offentlig.pdf", "0,1–1 %"),
+    }
+    for language, (name, probability) in expected.items():
+        with translation.override(language):
+            assert (file_name(exempt, "pdf"), probability_text(likelihood)) == (name, probability), language
