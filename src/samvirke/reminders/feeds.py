@@ -35,7 +35,8 @@ from samvirke.reminders.models import CalendarFeed
 
 #: Levels an organisation feed may show (its address can be shared with people without an account).
 ORGANISATION_FEED_LEVELS = (AccessLevel.CLEAR, AccessLevel.GREEN)
-#: The window of a feed: past deadlines still open from this far back, future ones this far ahead.
+#: The window of a feed: deadlines from this far back (older ones only while still owed), future ones this far
+#: ahead.
 PAST_DAYS = 366
 FUTURE_DAYS = 3 * 366
 #: How often calendar clients should fetch the feed again (REFRESH-INTERVAL, RFC 7986).
@@ -71,7 +72,11 @@ def _uid_domain() -> str:
 
 def deadline_events(feed: CalendarFeed, actor: Actor, start: datetime.date, end: datetime.date):
     """Open due items (deadlines) the feed may show, as events. Three queries, whatever the number."""
-    items = due_items_visible_to(actor).filter(done_on__isnull=True, due_date__gte=start, due_date__lte=end)
+    # Within the window, and a deadline still owed from before it (an overdue current obligation stays in
+    # the feed, however old, until it is done: leaving it out would make the duty look on track).
+    items = due_items_visible_to(actor).filter(
+        Q(due_date__gte=start) | Q(projected=False), done_on__isnull=True, due_date__lte=end
+    )
     if feed.organisation_id is None:
         items = items.filter(organisation_id__in=list(actor.organisation_ids))
     else:
@@ -200,7 +205,7 @@ def render_feed(feed: CalendarFeed, actor: Actor, *, absolute: Callable[[str], s
         calendar.add("name", name)  # RFC 7986
         calendar.add("x-wr-calname", name)  # what most clients read
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", REFRESH)
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())  # "PT6H"
         stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
         for item in events:
             event = icalendar.Event()

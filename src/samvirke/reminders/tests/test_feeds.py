@@ -107,6 +107,23 @@ def test_a_personal_feed_shows_what_its_maker_may_see(items, signed_in):
     ).exists()
 
 
+def test_a_deadline_still_owed_stays_in_the_feed_however_old(items, signed_in):
+    """Found in a walk: an HROS overdue since 2023 was missing, while its next date made the duty look on
+    track. Owed deadlines from before the window stay; done and projected ones from then do not."""
+    from samvirke.plans.models import DueItem
+
+    owed = items.item("1833", days=-900, subject="org-owed")
+    done = items.item("1833", days=-800, subject="org-done")
+    DueItem.objects.filter(pk=done.pk).update(done_on=items.today - datetime.timedelta(days=700))
+    projected = items.item("1833", days=-700, subject="org-projected")
+    DueItem.objects.filter(pk=projected.pk).update(projected=True)
+    body = fetch(make_feed(signed_in("demo-rana")))
+    dates = {e.decoded("DTSTART") for e in events(body).values()}
+    assert owed.due_date in dates
+    assert done.due_date not in dates and projected.due_date not in dates
+    assert len(events(body)) == 5  # the four of the fixture and the owed one
+
+
 def test_the_feed_is_valid_icalendar(items, signed_in):
     body = fetch(make_feed(signed_in("demo-rana")))
     calendar = icalendar.Calendar.from_ical(body)
@@ -126,6 +143,7 @@ def test_the_feed_is_valid_icalendar(items, signed_in):
     # A third, independent parser.
     assert len(ics.Calendar(body).events) == 6
     assert "\r\n" in body  # RFC 5545 line endings
+    assert "X-PUBLISHED-TTL:PT6H\r\n" in body and "REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\n" in body
 
 
 def test_uids_are_stable_between_fetches(items, signed_in):
