@@ -33,7 +33,7 @@ DOCUMENT_TYPES = [
      "LEH (2006:544) 2 kap. 1 §"),
     ("kontinuitetsplan", "continuity_plan", "both",
      "Kontinuitetsplan", "Kontinuitetsplan", "Continuity plan", True, False,
-     "Forskrift om kommunal beredskapsplikt § 2 e (the cooperation's status survey)"),
+     "Forskrift om kommunal beredskapsplikt § 2 e (samarbeidets statuskartlegging)"),
     ("sektorplan", "sector_plan", "both",
      "Sektorvis beredskapsplan", "Sektorsvis beredskapsplan", "Sector emergency plan", False, False, ""),
     ("krisekommunikasjon", "crisis_communication", "both",

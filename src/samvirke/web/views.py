@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
@@ -43,6 +44,9 @@ def overview(request, region_id=None):
         municipality.detail_url = detail_url(municipality.pk)
         municipality.status_url = status_url(municipality.pk)
         municipality.followup_url = followup_url(municipality.pk)
+    # Used by the cards above the table as well as by its rows.
+    context["risk_list_url"] = reverse("risk:list")
+    context["risk_measures_url"] = reverse("risk:measures")
     context["regions"] = regions
     context["risk"] = risk_picture(request.actor, region)
     context["plans"] = plan_picture(request.actor, region, organisations=context["municipalities"])
