@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from samvirke.core import documents
 from samvirke.core.access import AccessLevel, Actor
 from samvirke.plans import domain, selectors
-from samvirke.plans.models import StatusSnapshot, SurveyState
+from samvirke.plans.models import Activity, StatusSnapshot, SurveyState
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
@@ -65,6 +65,9 @@ class StatusReport:
     #: The records behind the report (document facts as dicts, snapshots), for the access log.
     document_facts: list = field(default_factory=list)
     snapshots: list = field(default_factory=list)
+    #: Overdue obligations other than revisions (exercises, training, evaluations): the overview counts
+    #: them with the revisions, so the report lists them too. Dicts: municipality, obligation, what, due.
+    other_overdue: list = field(default_factory=list)
 
     @property
     def marking_label(self) -> str:
@@ -101,6 +104,42 @@ def _then_states(snapshot) -> dict[str, str]:
     return states
 
 
+def _other_overdue(actor: Actor, municipality_ids, today) -> tuple[list[dict], list[dict]]:
+    """(rows, document facts): the open obligations past their date that are not revisions, of the
+    municipalities, read through the chokepoint (an item about a document only if the actor may read
+    it). Two queries."""
+    items = list(
+        selectors.due_items_visible_to(actor)
+        .filter(
+            organisation_id__in=municipality_ids, done_on__isnull=True, projected=False, due_date__lt=today
+        )
+        .exclude(rule__activity=Activity.REVISION)
+        .select_related("rule", "rule__document_type", "organisation")
+        .order_by("organisation__name", "due_date", "id")
+    )
+    documents_by_pk = {
+        d["pk"]: d
+        for d in selectors.documents_visible_to(actor)
+        .filter(pk__in={i.document_id for i in items if i.document_id})
+        .values("pk", "title", "access_level")
+    }
+    rows = []
+    for item in items:
+        if item.document_id and item.document_id not in documents_by_pk:
+            continue  # the chokepoint above already left it out
+        if item.document_id:
+            what = documents_by_pk[item.document_id]["title"]
+        elif item.rule.document_type_id:
+            what = item.rule.document_type.name
+        else:
+            what = "–"
+        rows.append(
+            {"municipality": item.organisation.name, "obligation": item.rule.title, "what": what,
+             "due": item.due_date}
+        )  # fmt: skip
+    return rows, list(documents_by_pk.values())
+
+
 def status_report(actor: Actor, region, *, today=None) -> StatusReport:
     """Everything the report shows, read with the actor's visibility (see the module docstring)."""
     today = today or timezone.localdate()
@@ -120,6 +159,8 @@ def status_report(actor: Actor, region, *, today=None) -> StatusReport:
                 better, worse = better + (difference > 0), worse + (difference < 0)
         row["better"], row["worse"] = better, worse
         facts.extend(cell["document"] for cell in row["cells"] if cell and cell["document"])
+    other_overdue, other_facts = _other_overdue(actor, municipality_ids, today)
+    facts.extend(other_facts)
     levels = [f["access_level"] for f in facts] + [s.access_level for s in snapshots.values()]
     marking = max(levels, key=LEVEL_ORDER.index, default=AccessLevel.CLEAR)
     return StatusReport(
@@ -131,6 +172,7 @@ def status_report(actor: Actor, region, *, today=None) -> StatusReport:
         marking=marking,
         document_facts=facts,
         snapshots=list(snapshots.values()),
+        other_overdue=other_overdue,
     )
 
 
@@ -313,6 +355,16 @@ def build_document(report: StatusReport) -> documents.Document:
         doc.table([_("Municipality"), _("Document"), _("Due date")], overdue_rows, widths=[2, 3, 1.2])
     else:
         doc.text(_("No revision of a required document is overdue."))
+
+    doc.heading(_("Exercises, training and evaluations overdue"), 1)
+    if report.other_overdue:
+        doc.table(
+            [_("Municipality"), _("Obligation"), _("Document"), _("Due date")],
+            [[r["municipality"], r["obligation"], r["what"], _date(r["due"])] for r in report.other_overdue],
+            widths=[2, 2.4, 2.4, 1.2],
+        )
+    else:
+        doc.text(_("No exercise, training or evaluation is overdue."))
     return doc
 
 

@@ -62,6 +62,23 @@ def test_word_report_compares_the_municipalities_now_and_at_the_start(signed_in,
     assert "Revisions overdue" in text
 
 
+def test_the_report_lists_overdue_exercises_as_the_overview_counts_them(signed_in, demo, actor_of, orgs):
+    """Found in a walk: the overview counted 14 overdue revisions and exercises, the report listed 11
+    revisions. Every overdue item the overview counts is in the report, in one of its two lists."""
+    from samvirke.plans.selectors import plan_picture
+
+    report = reports.status_report(actor_of("demo-coordinator"), demo["region"])
+    revisions = sum(1 for row in report.rows for cell in row["cells"] if cell and cell["overdue"])
+    assert report.other_overdue, "the demo has overdue exercises"
+    picture = plan_picture(actor_of("demo-coordinator"), demo["region"])
+    assert revisions + len(report.other_overdue) == picture["overdue_total"]
+    client = english(signed_in("demo-coordinator"))
+    text = docx_text(client.get(f"/plans/regions/{demo['region'].pk}/status/report.docx").content)
+    assert "Exercises, training and evaluations overdue" in text
+    first = report.other_overdue[0]
+    assert first["obligation"] in text and first["municipality"] in text
+
+
 def test_pdf_report(signed_in, demo):
     client = english(signed_in("demo-coordinator"))
     response = client.get(f"/plans/regions/{demo['region'].pk}/status/report.pdf")
