@@ -277,7 +277,8 @@ def _grid(scale, positions) -> dict:
 
 def risk_picture(actor: Actor, region) -> dict:
     """Per organisation of the region: analyses, events in red and overdue measures the actor may see,
-    and the totals. Three queries, whatever the size of the region."""
+    and the totals (`others_counted`: they include groups' or partners' records). Four queries, whatever
+    the size of the region."""
     from samvirke.organisations.models import Organisation
 
     in_region = Organisation.objects.filter(region=region).values("pk")
@@ -301,11 +302,19 @@ def risk_picture(actor: Actor, region) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
+    counted = {*analyses, *red, *overdue}
+    # The overview's rows are municipalities: say when the totals also hold a group's or partner's records.
+    others = set(
+        Organisation.objects.filter(region=region)
+        .exclude(kind=Organisation.Kind.MUNICIPALITY)
+        .values_list("pk", flat=True)
+    )
     return {
         "by_owner": {
             pk: {"analyses": analyses.get(pk, 0), "red": red.get(pk, 0), "overdue": overdue.get(pk, 0)}
-            for pk in {*analyses, *red, *overdue}
+            for pk in counted
         },
+        "others_counted": bool(counted & others),
         "analysis_total": sum(analyses.values()),
         "red_total": sum(red.values()),
         "overdue_total": sum(overdue.values()),
