@@ -358,3 +358,15 @@ def test_editing_keeps_a_link_to_an_analysis_the_editor_cannot_see(signed_in, or
     assert response.status_code == 302
     document.refresh_from_db()
     assert document.title == "Ny tittel" and document.risk_analysis_id == analysis.pk
+
+
+def test_the_register_s_emergency_plan_leads_to_the_structured_plan(signed_in, orgs):
+    """Found in a walk: from the register's plan document there was no way to the plan's content."""
+    nesna = orgs["1828"]
+    plan = GoverningDocument.objects.get(owner=nesna, document_type__code="overordnet-beredskapsplan")
+    hros = GoverningDocument.objects.filter(owner=nesna, document_type__code="hros").first()
+    client = english(signed_in("demo-nesna"))
+    link = f'href="/emergency-plans/organisations/{nesna.pk}/"'
+    assert link in client.get(f"/plans/documents/{plan.pk}/").content.decode()
+    assert link not in client.get(f"/plans/documents/{hros.pk}/").content.decode()
+    assert client.get(f"/emergency-plans/organisations/{nesna.pk}/", follow=True).status_code == 200
