@@ -208,7 +208,10 @@ def _date(value) -> str:
 
 
 def _when(value) -> str:
-    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    """Local time with its offset from UTC: a printed binder may be read far from where it was made."""
+    local = timezone.localtime(value)
+    offset = local.strftime("%z")  # "+0100"
+    return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def render_html(content: BinderContent, *, generated_at, content_hash: str) -> str:

@@ -51,6 +51,7 @@ def test_html_binder_is_self_contained_and_holds_the_plan(plan, signed_in, actor
     for text in expected:
         assert text in html, text
     assert "Generated" in html and len(set(HASH.findall(html))) == 1
+    assert re.search(r"\(UTC[+-]\d\d:\d\d\)", html), "the generation time says its offset from UTC"
     # Self-contained: inline CSS, no scripts, nothing fetched, links only inside the file or to call/mail.
     assert "<style>" in html
     for pattern in (
