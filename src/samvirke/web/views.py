@@ -3,6 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
@@ -40,7 +41,11 @@ def overview(request, region_id=None):
     detail_url = url_for_each("organisations:detail")
     status_url = url_for_each("plans:status")
     followup_url = url_for_each("followup:organisation")
+    countries = {}  # get_country_display builds the choices again on every call
     for municipality in context["municipalities"]:
+        if municipality.country not in countries:
+            countries[municipality.country] = municipality.get_country_display()
+        municipality.country_label = countries[municipality.country]
         municipality.detail_url = detail_url(municipality.pk)
         municipality.status_url = status_url(municipality.pk)
         municipality.followup_url = followup_url(municipality.pk)
@@ -50,6 +55,15 @@ def overview(request, region_id=None):
     context["regions"] = regions
     context["risk"] = risk_picture(request.actor, region)
     context["plans"] = plan_picture(request.actor, region, organisations=context["municipalities"])
+    # Each row's figures on the row itself (the template looked them up in the pictures three times a row).
+    for municipality in context["municipalities"]:
+        municipality.risk = context["risk"]["by_owner"].get(municipality.pk)
+        municipality.plan = context["plans"]["by_owner"].get(municipality.pk)
+        municipality.population_text = (
+            "–"
+            if municipality.population is None
+            else formats.number_format(municipality.population, force_grouping=True)
+        )
     context["latest_notices"] = list(notices_visible_to(request.actor)[:5])
     log_reads(request.actor, context["latest_notices"], action="list")
     return render(request, "web/overview.html", context)
