@@ -105,6 +105,21 @@ def content_update(
     return obj
 
 
+def content_delete(model, *, actor: Actor, pk, expected_version: int, reason="", via="web") -> str:
+    """Delete a record if nobody else saved it since `expected_version` (otherwise Conflict): the editor
+    must not remove what they have not seen. Its history keeps a last version. Returns its title."""
+    with transaction.atomic():
+        obj = get_visible(model.objects.select_for_update(), actor, pk, action="read", via=via)
+        ensure_can_edit(actor, obj)
+        if obj.version != expected_version:
+            raise Conflict(current=obj)
+        obj._history_user = get_user_model()(pk=actor.user_id)
+        obj._change_reason = reason or _("Deleted")
+        title = str(obj)
+        obj.delete()
+    return title
+
+
 def content_restore(model, *, actor: Actor, pk, history_id: int, via="web"):
     """Restore the fields of an earlier version. The restore itself becomes a new version in history."""
     with transaction.atomic():

@@ -8,7 +8,6 @@ each other silently, and "mark verified today" never confirms details the editor
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +15,13 @@ from django.utils.translation import gettext as _
 
 from samvirke.core.access import AccessLevel, Actor
 from samvirke.core.errors import Conflict, NotFound, PermissionDenied
-from samvirke.core.services import content_create, content_restore, content_update, ensure_can_edit
+from samvirke.core.services import (
+    content_create,
+    content_delete,
+    content_restore,
+    content_update,
+    ensure_can_edit,
+)
 from samvirke.emergencyplan import entries, selectors
 from samvirke.emergencyplan.models import ActionCard, EmergencyPlan
 from samvirke.emergencyplan.parts import BY_KEY, PARTS, PartSpec
@@ -292,18 +297,15 @@ def card_delete(*, actor: Actor, plan_id, card_id, expected_version: int) -> str
     """Remove an action card the plan no longer needs; its history stays (a last "removed" version).
     Refused (Conflict) if someone saved the card after the editor opened it: they would remove a card
     they have not seen. Returns the card's title for the message."""
-    with transaction.atomic():
-        plan = selectors.get_plan_for(actor, plan_id)
-        card = selectors.get_card_for(actor, plan, card_id)
-        ensure_can_edit(actor, card)
-        locked = ActionCard.objects.select_for_update().get(pk=card.pk)
-        if locked.version != expected_version:
-            raise Conflict(current=locked)
-        locked._history_user = get_user_model()(pk=actor.user_id)
-        locked._change_reason = _("Removed from the plan")
-        title = locked.title
-        locked.delete()
-    return title
+    plan = selectors.get_plan_for(actor, plan_id)
+    card = selectors.get_card_for(actor, plan, card_id)  # a card of this plan
+    return content_delete(
+        ActionCard,
+        actor=actor,
+        pk=card.pk,
+        expected_version=expected_version,
+        reason=_("Removed from the plan"),
+    )
 
 
 def card_restore(*, actor: Actor, plan_id, card_id, history_id: int) -> ActionCard:

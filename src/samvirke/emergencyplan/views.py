@@ -359,15 +359,19 @@ def _entry_conflict_fields(entry_spec, saved_entry, form):
     return [row for row in rows if row[1] != row[2]]
 
 
+def _posted_version(request) -> int:
+    """The version the editor saw, from the form; -1 (never current) when missing or damaged."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
 def _entry_post(request, plan_id, part, entry_key, run, done_message):
     """Remove or mark verified: POST with the part's version; a changed list is refused with a message."""
     spec = _spec(part)
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    try:
-        run(spec, version)
+        run(spec, _posted_version(request))
     except Conflict:
         messages.error(
             request,
@@ -531,12 +535,11 @@ def card_delete(request, plan_id, card_id):
     ensure_can_edit(request.actor, card)
     if request.method == "POST":
         try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
-        try:
             title = services.card_delete(
-                actor=request.actor, plan_id=plan.pk, card_id=card.pk, expected_version=version
+                actor=request.actor,
+                plan_id=plan.pk,
+                card_id=card.pk,
+                expected_version=_posted_version(request),
             )
         except Conflict:
             messages.error(

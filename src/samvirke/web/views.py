@@ -37,7 +37,14 @@ def overview(request, region_id=None):
         return render(request, "web/no_region.html")
     region = org_selectors.get_region_for(request.actor, region_id) if region_id else regions[0]
     context = org_selectors.region_overview(request.actor, region, page=request.GET.get("page"))
-    # Row links from one reverse() per kind (a page of 50 municipalities had 250 reverse() calls).
+    context["regions"] = regions
+    context["risk"] = risk_picture(request.actor, region)
+    context["plans"] = plan_picture(request.actor, region, organisations=context["municipalities"])
+    # Used by the cards above the table as well as by its rows.
+    context["risk_list_url"] = reverse("risk:list")
+    context["risk_measures_url"] = reverse("risk:measures")
+    # Each row ready to print: links from one reverse() per kind, figures and labels on the row itself (the
+    # template looked the figures up three times a row, built the country choices and reversed URLs).
     detail_url = url_for_each("organisations:detail")
     status_url = url_for_each("plans:status")
     followup_url = url_for_each("followup:organisation")
@@ -49,14 +56,6 @@ def overview(request, region_id=None):
         municipality.detail_url = detail_url(municipality.pk)
         municipality.status_url = status_url(municipality.pk)
         municipality.followup_url = followup_url(municipality.pk)
-    # Used by the cards above the table as well as by its rows.
-    context["risk_list_url"] = reverse("risk:list")
-    context["risk_measures_url"] = reverse("risk:measures")
-    context["regions"] = regions
-    context["risk"] = risk_picture(request.actor, region)
-    context["plans"] = plan_picture(request.actor, region, organisations=context["municipalities"])
-    # Each row's figures on the row itself (the template looked them up in the pictures three times a row).
-    for municipality in context["municipalities"]:
         municipality.risk = context["risk"]["by_owner"].get(municipality.pk)
         municipality.plan = context["plans"]["by_owner"].get(municipality.pk)
         municipality.population_text = (
